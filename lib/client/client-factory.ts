@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import type { ProviderDialect } from '../dialects/dialect.interface.js';
+import type { ResolvedProviderAuthOptions, ResolvedProviderOptions } from '../provider-auth.options.js';
+import { LOGGER_CONTEXT } from '../provider-auth.constants.js';
+import { ApiKeyCredential, type CredentialSource } from './credential-source.js';
+import { HttpTransport } from './http-transport.js';
+import type { ProviderClientCore } from './provider-client.js';
+import { TokenManager } from './token-manager.js';
+import type { TokenStore } from './token-store.interface.js';
+
+/** The working parts of one provider's client, from its validated options block. */
+export function createClientCore(
+  dialect: ProviderDialect,
+  block: ResolvedProviderOptions | undefined,
+  options: ResolvedProviderAuthOptions,
+  store: TokenStore,
+): ProviderClientCore | undefined {
+  if (!block) return undefined;
+  const transport = new HttpTransport(dialect, block.origin);
+  const credentials: CredentialSource = block.apiKey
+    ? new ApiKeyCredential(block.apiKey)
+    : new TokenManager({
+        dialect,
+        transport,
+        basePathname: block.basePathname,
+        baseUrl: block.baseUrl,
+        email: block.email!,
+        password: block.password!,
+        store,
+        timeoutMs: options.http.timeoutMs,
+        logger: new Logger(LOGGER_CONTEXT),
+      });
+  return { dialect, transport, credentials, basePathname: block.basePathname, timeoutMs: options.http.timeoutMs };
+}

@@ -1,0 +1,45 @@
+import type { Type } from '@nestjs/common';
+import type { ModulesContainer } from '@nestjs/core';
+import type { ConfigIssue } from '../provider-auth-config.error.js';
+
+interface InjectedClient {
+  cls: Type<unknown>;
+  block: string;
+  configured: boolean;
+}
+
+/**
+ * Every class in the app that injects a client whose options block is absent, as config issues.
+ * Nest builds the unconfigured client anyway (forRootAsync options are unknown when the module
+ * is defined), so this scan is what makes such an app fail at bootstrap rather than on first call.
+ */
+export function findUnconfiguredInjections(modules: ModulesContainer, clients: InjectedClient[]): ConfigIssue[] {
+  const missing = clients.filter((c) => !c.configured);
+  if (missing.length === 0) return [];
+  const issues: ConfigIssue[] = [];
+  for (const mod of modules.values()) {
+    for (const wrapper of [...mod.providers.values(), ...mod.controllers.values(), ...mod.injectables.values()]) {
+      const deps = dependenciesOf(wrapper.metatype, wrapper.inject);
+      for (const client of missing) {
+        if (deps.includes(client.cls)) {
+          const who = (wrapper.metatype as { name?: string } | null)?.name || String(wrapper.token);
+          issues.push({
+            path: client.block,
+            problem: `is not configured, but ${who} injects ${client.cls.name}; add a '${client.block}' block to ProviderAuthModule.forRoot()`,
+          });
+        }
+      }
+    }
+  }
+  return issues;
+}
+
+function dependenciesOf(metatype: unknown, inject: readonly unknown[] | null | undefined): unknown[] {
+  if (inject) return inject.map((t) => (typeof t === 'object' && t !== null && 'token' in t ? (t as { token: unknown }).token : t));
+  if (typeof metatype !== 'function') return [];
+  const params: unknown[] = Reflect.getMetadata('design:paramtypes', metatype) ?? [];
+  const selfParams: { param: unknown }[] = Reflect.getMetadata('self:paramtypes', metatype) ?? [];
+  const props: { type: unknown }[] = Reflect.getMetadata('self:properties_metadata', metatype) ?? [];
+  return [...params, ...selfParams.map((p) => p.param), ...props.map((p) => p.type)];
+}
+

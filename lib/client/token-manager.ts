@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import { InvalidAuthAnswer, type AuthRequest, type ProviderDialect, type TokenGrant } from '../dialects/dialect.interface.js';
+import { abortable } from './abortable.js';
+import type { CredentialSource } from './credential-source.js';
+import {
+  ProviderApiError,
+  ProviderAuthError,
+  ProviderInvalidResponseError,
+  ProviderRateLimitError,
+  TokenStoreUnavailableError,
+} from './errors.js';
+import type { HttpTransport, TransportResponse } from './http-transport.js';
+import { refreshAtFor, refreshSafetyMs } from './refresh-schedule.js';
+import { errorFromResponse, parseJsonBody } from './response-errors.js';
+import type { StoredToken, TokenStore, VersionedToken } from './token-store.interface.js';
+
+export interface TokenManagerConfig {
+  dialect: ProviderDialect;
+  transport: HttpTransport;
+  /** Path of the base URL on its origin, e.g. '/api'. */
+  basePathname: string;
+  baseUrl: string;
+  email: string;
+  password: string;
+  store: TokenStore;
+  timeoutMs: number;
+  logger: LoggerService;
+}
+
+/** Store key for one credential: provider, base URL and a hash of the identity, never a secret. */
+export function tokenStoreKey(provider: string, baseUrl: string, email: string): string {
+  const identity = createHash('sha256').update(`${baseUrl}\n${email.toLowerCase()}`).digest('hex').slice(0, 32);
+  return `nest-provider-auth:token:${provider}:${identity}`;
+}
+
+// Answers from login/refresh that mean "these credentials are refused", not "try later".
+const REFUSED = new Set([400, 401, 422]);
+
+/**
+ * The life of one email/password credential: logs in lazily, renews early, renews exactly once
+ * however many callers need it (one in flight per process, and the store's lock across
+ * replicas), and renews after a 401 only if the rejected token is still the current one.
+ */
+export class TokenManager implements CredentialSource {
+  private readonly key: string;
+  private inflight?: Promise<StoredToken>;
+  private lastSeen?: StoredToken;
+
+  constructor(private readonly cfg: TokenManagerConfig) {
+    this.key = tokenStoreKey(cfg.dialect.name, cfg.baseUrl, cfg.email);
+  }
+
+  async current(signal?: AbortSignal): Promise<string> {
+    const rec = await this.read();
+    if (rec && Date.now() < rec.token.refreshAt) return rec.token.accessToken;
+    return (await this.renew(undefined, signal)).accessToken;
+  }
+
+  async afterRejection(used: string, signal?: AbortSignal): Promise<string> {
+    const rec = await this.read();
+    // Someone already replaced the token this call used: replay with theirs, renew nothing.
+    if (rec && rec.token.accessToken !== used && Date.now() < rec.token.expiresAt) return rec.token.accessToken;
+    let token = await this.renew(used, signal);
+    // We joined a renewal that concluded the rejected token was still good: renew for real, once.
+    if (token.accessToken === used) token = await this.renew(used, signal);
+    return token.accessToken;
+  }
+
+  secrets(): readonly (string | undefined)[] {
+    return [this.cfg.password, this.lastSeen?.accessToken, this.lastSeen?.refreshToken];
+  }
+
+  private renew(rejected: string | undefined, signal?: AbortSignal): Promise<StoredToken> {
+    // Set synchronously, so every caller arriving in the same tick joins the same renewal.
+    this.inflight ??= this.renewUnderLock(rejected).finally(() => {
+      this.inflight = undefined;
+    });
+    // A caller giving up does not cancel the renewal others are waiting for.
+    return abortable(this.inflight, signal);
+  }
+
+  private async renewUnderLock(rejected: string | undefined): Promise<StoredToken> {
+    const { store } = this.cfg;
+    // A lease long enough for a refresh and a login in a row.
+    const leaseMs = this.cfg.timeoutMs * 2 + 5_000;
+    let failure: { error: unknown } | undefined;
+    try {
+      return await store.withLock(this.key, leaseMs, async () => {
+        try {
+          // Re-read under the lock: another process may have renewed while we waited.
+          const cur = await this.read();
+          if (cur && cur.token.accessToken !== rejected && Date.now() < cur.token.refreshAt) return cur.token;
+          const next = await this.obtain(cur?.token, rejected);
+          const version = await this.storeCall(() => store.compareAndSet(this.key, next, cur?.version ?? 0));
+          if (version === undefined) {
+            this.cfg.logger.warn?.(
+              `${this.cfg.dialect.displayName}: the token store changed while this process held its lock (lease expired?); using the token just obtained`,
+            );
+          }
+          this.lastSeen = next;
+          return next;
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (failure && failure.error === error) throw error;
+      throw this.storeError(error);
+    }
+  }
+
+  /** Refresh when the provider allows it for this token, else (or if the refresh fails) log in. */
+  private async obtain(cur: StoredToken | undefined, rejected: string | undefined): Promise<StoredToken> {
+    const { dialect, logger } = this.cfg;
+    if (cur && this.canRefresh(cur, rejected)) {
+      try {
+        return await this.refresh(cur);
+      } catch (error) {
+        // A rate limit will not be cured by a login, which is limited too: report it.
+        if (error instanceof ProviderRateLimitError) throw error;
+        const why = error instanceof ProviderApiError ? error.message : 'unexpected error';
+        logger.warn?.(`${dialect.displayName}: token refresh failed (${why}); logging in again`);
+      }
+    }
+    return this.login();
+  }
+
+  private canRefresh(cur: StoredToken, rejected: string | undefined): boolean {
+    const { dialect } = this.cfg;
+    const wasRejected = rejected !== undefined && cur.accessToken === rejected;
+    const now = Date.now();
+    if (dialect.refreshWith === 'refresh-token') {
+      if (wasRejected && !dialect.refreshAfterRejection) return false;
+      return !!cur.refreshToken && (cur.refreshExpiresAt === undefined || now < cur.refreshExpiresAt);
+    }
+    // Refreshing with the access token itself needs it alive when it arrives.
+    return !wasRejected && now < cur.expiresAt - refreshSafetyMs(cur.refreshAt, cur.expiresAt);
+  }
+
+  private async login(): Promise<StoredToken> {
+    const { dialect } = this.cfg;
+    const token = await this.exchange(dialect.loginRequest(this.cfg.email, this.cfg.password), 'login', (body, sentAt) =>
+      dialect.parseLogin(body, sentAt),
+    );
+    this.cfg.logger.debug?.(`${dialect.displayName}: logged in`);
+    return token;
+  }
+
+  private async refresh(cur: StoredToken): Promise<StoredToken> {
+    const { dialect } = this.cfg;
+    const previous: TokenGrant = cur;
+    const token = await this.exchange(dialect.refreshRequest(previous), 'token refresh', (body, sentAt) =>
+      dialect.parseRefresh(body, sentAt, previous),
+    );
+    this.cfg.logger.debug?.(`${dialect.displayName}: token refreshed`);
+    return token;
+  }
+
+  /** Send a login or refresh request and turn its answer into a stored token. */
+  private async exchange(
+    req: AuthRequest,
+    what: string,
+    parse: (body: unknown, sentAt: number) => TokenGrant,
+  ): Promise<StoredToken> {
+    const { dialect, transport } = this.cfg;
+    // Lifetimes are timed from the moment the request leaves: the token cannot be older.
+    const sentAt = Date.now();
+    const res: TransportResponse = await transport.send({
+      method: 'POST',
+      path: `${this.cfg.basePathname}${req.path}`,
+      headers: { accept: 'application/json', ...req.headers },
+      body: req.body,
+      timeoutMs: this.cfg.timeoutMs,
+    });
+    if (res.status < 200 || res.status >= 300) {
+      const err = errorFromResponse(dialect, res, what, this.secrets());
+      if (REFUSED.has(res.status) && !(err instanceof ProviderAuthError)) {
+        throw new ProviderAuthError({ provider: err.provider, status: err.status, code: err.code, message: err.message, retryable: false });
+      }
+      throw err;
+    }
+    try {
+      const grant = parse(parseJsonBody(dialect, res, what), sentAt);
+      return { ...grant, refreshAt: refreshAtFor(sentAt, grant.expiresAt) };
+    } catch (error) {
+      if (!(error instanceof InvalidAuthAnswer)) throw error;
+      throw new ProviderInvalidResponseError({
+        provider: dialect.name,
+        status: res.status,
+        message: `${dialect.displayName}: ${error.message}`,
+        retryable: false,
+      });
+    }
+  }
+
+  private async read(): Promise<VersionedToken | undefined> {
+    const rec = await this.storeCall(() => this.cfg.store.get(this.key));
+    if (rec) this.lastSeen = rec.token;
+    return rec;
+  }
+
+  private async storeCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.storeError(error);
+    }
+  }
+
+  private storeError(error: unknown): ProviderApiError {
+    if (error instanceof ProviderApiError) return error;
+    return new TokenStoreUnavailableError({
+      provider: this.cfg.dialect.name,
+      message: `${this.cfg.dialect.displayName}: the token store failed`,
+      retryable: true,
+    });
+  }
+}

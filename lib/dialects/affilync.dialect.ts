@@ -1,0 +1,98 @@
+import { asRecord, intHeader, lifetimeMs, requireToken } from './auth-answer.js';
+import { InvalidAuthAnswer, type ProviderDialect, type TokenGrant } from './dialect.interface.js';
+
+/** Facts from docs.affilync.com (api/authentication, api/errors, api/links). */
+export const AFFILYNC = {
+  defaultBaseUrl: 'https://api.affilync.com/api',
+  basePath: '/api',
+  apiKeyPrefix: 'afk_live_',
+  loginPath: '/auth/login',
+  refreshPath: '/auth/refresh',
+  accessTokenLifetimeSec: 3600,
+  refreshTokenLifetimeSec: 30 * 24 * 3600,
+  rateLimitHeaders: { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  errorCodes: {
+    tokenExpired: 'TOKEN_EXPIRED',
+    tokenInvalid: 'TOKEN_INVALID',
+    insufficientScope: 'INSUFFICIENT_SCOPE',
+    notFound: 'RESOURCE_NOT_FOUND',
+    validation: 'VALIDATION_ERROR',
+    rateLimited: 'RATE_LIMIT_EXCEEDED',
+    paymentRequired: 'PAYMENT_REQUIRED',
+  },
+  pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
+} as const;
+
+/** Affilync's token pair answer: `{ access_token, refresh_token, token_type: 'bearer', expires_in }`. */
+function parsePair(body: unknown, sentAt: number, what: string): TokenGrant {
+  const o = asRecord(body, what);
+  const accessToken = requireToken(o.access_token, 'access_token', what);
+  const refreshToken = requireToken(o.refresh_token, 'refresh_token', what);
+  if (typeof o.token_type !== 'string' || o.token_type.toLowerCase() !== 'bearer') {
+    throw new InvalidAuthAnswer(`${what} answer has a token_type other than bearer`);
+  }
+  // Timed from when the request was sent: the token may have been minted any time after that.
+  return {
+    accessToken,
+    refreshToken,
+    expiresAt: sentAt + lifetimeMs(o.expires_in, 'expires_in', what),
+    refreshExpiresAt: sentAt + AFFILYNC.refreshTokenLifetimeSec * 1000,
+  };
+}
+
+/**
+ * X-RateLimit-Reset's unit is not documented. A value that looks like an epoch time (seconds since
+ * 1970, i.e. above 10^9) is read as one; a smaller one as seconds from now.
+ */
+function resetToEpochMs(value: number, now: number): number {
+  return value > 1e9 ? value * 1000 : now + value * 1000;
+}
+
+export const affilyncDialect: ProviderDialect = {
+  name: 'affilync',
+  displayName: 'Affilync',
+  defaultBaseUrl: AFFILYNC.defaultBaseUrl,
+  basePath: AFFILYNC.basePath,
+  apiKeyPrefix: AFFILYNC.apiKeyPrefix,
+  pagination: {
+    kind: 'page',
+    pageParam: AFFILYNC.pagination.pageParam,
+    perPageParam: AFFILYNC.pagination.perPageParam,
+    maxPerPage: AFFILYNC.pagination.maxPerPage,
+  },
+
+  loginRequest: (email, password) => ({
+    path: AFFILYNC.loginPath,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  }),
+  parseLogin: (body, sentAt) => parsePair(body, sentAt, 'Login'),
+
+  refreshWith: 'refresh-token',
+  refreshRequest: (grant) => ({
+    path: AFFILYNC.refreshPath,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: grant.refreshToken }),
+  }),
+  parseRefresh: (body, sentAt) => parsePair(body, sentAt, 'Refresh'),
+  // A revoked access token says nothing about its refresh token: try the refresh first.
+  refreshAfterRejection: true,
+
+  parseError(body) {
+    if (typeof body !== 'object' || body === null) return {};
+    const o = body as Record<string, unknown>;
+    return {
+      code: typeof o.error_code === 'string' ? o.error_code : undefined,
+      message: typeof o.detail === 'string' ? o.detail : undefined,
+    };
+  },
+
+  parseRateLimit(headers, now) {
+    const h = AFFILYNC.rateLimitHeaders;
+    const limit = intHeader(headers, h.limit);
+    const remaining = intHeader(headers, h.remaining);
+    if (limit === undefined || remaining === undefined) return undefined;
+    const reset = intHeader(headers, h.reset);
+    return { limit, remaining, reset: reset === undefined ? Number.NaN : resetToEpochMs(reset, now) };
+  },
+};

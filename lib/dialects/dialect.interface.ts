@@ -1,0 +1,72 @@
+/**
+ * What a provider documents about its API, as data and small pure functions.
+ * Nothing here knows Nest or HTTP clients: the outgoing client and the emulator read it.
+ */
+export type ProviderName = 'affilync' | 'convertly';
+
+/** Tokens obtained from a login or a refresh, with when they stop working (epoch ms). */
+export interface TokenGrant {
+  accessToken: string;
+  /** Affilync only: rotates on every refresh. */
+  refreshToken?: string;
+  expiresAt: number;
+  /** When the refresh token stops working, if the provider documents it. */
+  refreshExpiresAt?: number;
+}
+
+/** A request the dialect wants sent to its auth endpoints. */
+export interface AuthRequest {
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What an error body says, reduced to what a caller can act on. */
+export interface ParsedErrorBody {
+  code?: string;
+  message?: string;
+}
+
+export interface RateLimitInfo {
+  limit: number;
+  remaining: number;
+  /** Epoch ms at which the window resets. */
+  reset: number;
+}
+
+export type PaginationStyle =
+  | { kind: 'page'; pageParam: string; perPageParam: string; maxPerPage: number }
+  | { kind: 'cursor'; cursorParam: string; limitParam: string; maxPerPage: number };
+
+/** Thrown by a dialect's parser when an auth answer is unusable; the message never holds a token. */
+export class InvalidAuthAnswer extends Error {}
+
+export interface ProviderDialect {
+  readonly name: ProviderName;
+  /** Human name for messages. */
+  readonly displayName: string;
+  readonly defaultBaseUrl: string;
+  /** The path segment the base URL ends in; a call path must not repeat it. */
+  readonly basePath: string;
+  /** Documented prefix of API keys, when the provider has API keys. */
+  readonly apiKeyPrefix?: string;
+  readonly pagination: PaginationStyle;
+
+  loginRequest(email: string, password: string): AuthRequest;
+  parseLogin(body: unknown, sentAt: number): TokenGrant;
+
+  /**
+   * How this provider renews a token without the password:
+   * 'refresh-token' — send the refresh token, get a new pair (old refresh token dies);
+   * 'access-token' — send the current, unexpired access token, get a new one (old one dies).
+   */
+  readonly refreshWith: 'refresh-token' | 'access-token';
+  refreshRequest(grant: TokenGrant): AuthRequest;
+  parseRefresh(body: unknown, sentAt: number, previous: TokenGrant): TokenGrant;
+
+  /** Whether a rejected access token (401) can still be renewed by a refresh, or needs a login. */
+  readonly refreshAfterRejection: boolean;
+
+  parseError(body: unknown): ParsedErrorBody;
+  parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;
+}

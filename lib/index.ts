@@ -1,0 +1,51 @@
+// Module and options
+export { ProviderAuthModule } from './provider-auth.module.js';
+export {
+  PROVIDER_AUTH_MODULE_OPTIONS,
+  type ProviderAuthModuleExtras,
+  type ProviderAuthOptionsFactory,
+} from './provider-auth.module-definition.js';
+export { PROVIDER_AUTH_OPTIONS } from './provider-auth.constants.js';
+export type {
+  AffilyncApiKeyOptions,
+  AffilyncOptions,
+  AffilyncPasswordOptions,
+  ConvertlyOptions,
+  HttpOptions,
+  ProviderAuthModuleOptions,
+  ResolvedProviderAuthOptions,
+  ResolvedProviderOptions,
+} from './provider-auth.options.js';
+export { ProviderAuthConfigError, type ConfigIssue } from './provider-auth-config.error.js';
+
+// Outgoing clients
+export { AffilyncClient } from './client/affilync.client.js';
+export { ConvertlyClient } from './client/convertly.client.js';
+export {
+  ProviderClient,
+  type CallOptions,
+  type ProviderResponse,
+  type RequestOptions,
+} from './client/provider-client.js';
+export type { HttpMethod } from './client/http-transport.js';
+export { InvalidRequestPathError, type Query, type QueryValue } from './client/request-path.js';
+export {
+  ProviderApiError,
+  ProviderAuthError,
+  ProviderForbiddenError,
+  ProviderInvalidResponseError,
+  ProviderNetworkError,
+  ProviderRateLimitError,
+  ProviderTimeoutError,
+  TokenStoreUnavailableError,
+  type ProviderApiErrorInit,
+} from './client/errors.js';
+
+// Token store seam
+export { TokenStore, type StoredToken, type VersionedToken } from './client/token-store.interface.js';
+export { InMemoryTokenStore } from './client/in-memory-token-store.js';
+
+// Provider facts
+export type { ProviderName, RateLimitInfo } from './dialects/dialect.interface.js';
+export { AFFILYNC } from './dialects/affilync.dialect.js';
+export { CONVERTLY } from './dialects/convertly.dialect.js';

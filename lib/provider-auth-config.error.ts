@@ -1,0 +1,17 @@
+/** One problem in the module's options: where it is, and what is wrong. Never holds the value. */
+export interface ConfigIssue {
+  path: string;
+  problem: string;
+}
+
+/** ProviderAuthModule was configured wrongly; thrown at bootstrap, naming every bad option path. */
+export class ProviderAuthConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    const lines = issues.map((i) => `  - ${i.path}: ${i.problem}`);
+    super(`Invalid ProviderAuthModule configuration:\n${lines.join('\n')}`);
+    this.name = 'ProviderAuthConfigError';
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Logger, Module, type OnModuleInit, type Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { AffilyncClient } from './client/affilync.client.js';
+import { createClientCore } from './client/client-factory.js';
+import { findUnconfiguredInjections } from './client/client-injection-check.js';
+import { ConvertlyClient } from './client/convertly.client.js';
+import { InMemoryTokenStore } from './client/in-memory-token-store.js';
+import { TokenStore } from './client/token-store.interface.js';
+import { affilyncDialect } from './dialects/affilync.dialect.js';
+import { convertlyDialect } from './dialects/convertly.dialect.js';
+import { ProviderAuthConfigError } from './provider-auth-config.error.js';
+import { LOGGER_CONTEXT, PROVIDER_AUTH_OPTIONS } from './provider-auth.constants.js';
+import { PROVIDER_AUTH_MODULE_OPTIONS, ProviderAuthConfigurableModule } from './provider-auth.module-definition.js';
+import type { ProviderAuthModuleOptions, ResolvedProviderAuthOptions } from './provider-auth.options.js';
+import { resolveOptions } from './provider-auth.options-validation.js';
+
+const providers: Provider[] = [
+  {
+    provide: PROVIDER_AUTH_OPTIONS,
+    inject: [PROVIDER_AUTH_MODULE_OPTIONS],
+    useFactory: (raw: ProviderAuthModuleOptions) =>
+      resolveOptions(raw, (message) => new Logger(LOGGER_CONTEXT).warn(message)),
+  },
+  {
+    provide: TokenStore,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => o.tokenStore ?? new InMemoryTokenStore(),
+  },
+  {
+    provide: AffilyncClient,
+    inject: [PROVIDER_AUTH_OPTIONS, TokenStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) =>
+      new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store), 'affilync'),
+  },
+  {
+    provide: ConvertlyClient,
+    inject: [PROVIDER_AUTH_OPTIONS, TokenStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) =>
+      new ConvertlyClient(createClientCore(convertlyDialect, o.convertly, o, store), 'convertly'),
+  },
+];
+
+/**
+ * Authentication for the Affilync and Convertly APIs.
+ *
+ * @example
+ * ProviderAuthModule.forRoot({ affilync: { apiKey: process.env.AFFILYNC_API_KEY! } })
+ */
+@Module({
+  providers,
+  exports: [AffilyncClient, ConvertlyClient, TokenStore, PROVIDER_AUTH_OPTIONS],
+})
+export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit {
+  constructor(
+    private readonly modules: ModulesContainer,
+    @Inject(PROVIDER_AUTH_OPTIONS) private readonly options: ResolvedProviderAuthOptions,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    const issues = findUnconfiguredInjections(this.modules, [
+      { cls: AffilyncClient, block: 'affilync', configured: this.options.affilync !== undefined },
+      { cls: ConvertlyClient, block: 'convertly', configured: this.options.convertly !== undefined },
+    ]);
+    if (issues.length > 0) throw new ProviderAuthConfigError(issues);
+  }
+}

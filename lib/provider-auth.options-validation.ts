@@ -1,0 +1,168 @@
+import { AFFILYNC } from './dialects/affilync.dialect.js';
+import type { ProviderDialect } from './dialects/dialect.interface.js';
+import { affilyncDialect } from './dialects/affilync.dialect.js';
+import { convertlyDialect } from './dialects/convertly.dialect.js';
+import type { ConfigIssue } from './provider-auth-config.error.js';
+import { ProviderAuthConfigError } from './provider-auth-config.error.js';
+import type { TokenStore } from './client/token-store.interface.js';
+import {
+  HTTP_DEFAULTS,
+  type ProviderAuthModuleOptions,
+  type ResolvedProviderAuthOptions,
+  type ResolvedProviderOptions,
+} from './provider-auth.options.js';
+
+type Obj = Record<string, unknown>;
+
+const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore'];
+const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs'];
+const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
+
+/** Validates options at bootstrap. Problems name the option path, never its value. */
+export function resolveOptions(
+  raw: ProviderAuthModuleOptions | undefined,
+  warn: (message: string) => void,
+): ResolvedProviderAuthOptions {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, problem: string) => issues.push({ path, problem });
+
+  if (!isObj(raw)) {
+    throw new ProviderAuthConfigError([{ path: '(options)', problem: 'must be an object' }]);
+  }
+  unknownKeys(raw, TOP_KEYS, '', add);
+
+  const resolved: ResolvedProviderAuthOptions = { http: { ...HTTP_DEFAULTS } };
+
+  if (raw.affilync !== undefined) {
+    resolved.affilync = providerBlock(raw.affilync, 'affilync', affilyncDialect, true, add);
+    const key = resolved.affilync?.apiKey;
+    if (key !== undefined && !key.startsWith(AFFILYNC.apiKeyPrefix)) {
+      warn(`affilync.apiKey does not start with the documented prefix '${AFFILYNC.apiKeyPrefix}'; using it anyway`);
+    }
+  }
+  if (raw.convertly !== undefined) {
+    resolved.convertly = providerBlock(raw.convertly, 'convertly', convertlyDialect, false, add);
+  }
+
+  if (raw.http !== undefined) {
+    if (!isObj(raw.http)) add('http', 'must be an object');
+    else {
+      unknownKeys(raw.http, HTTP_KEYS, 'http.', add);
+      const h = raw.http as Obj;
+      resolved.http.timeoutMs = int(h.timeoutMs, 'http.timeoutMs', 1, 600_000, HTTP_DEFAULTS.timeoutMs, add);
+      resolved.http.maxRetries = int(h.maxRetries, 'http.maxRetries', 0, 10, HTTP_DEFAULTS.maxRetries, add);
+      resolved.http.maxRetryAfterMs = int(h.maxRetryAfterMs, 'http.maxRetryAfterMs', 0, 3_600_000, HTTP_DEFAULTS.maxRetryAfterMs, add);
+    }
+  }
+
+  if (raw.tokenStore !== undefined) {
+    const store = raw.tokenStore as unknown;
+    if (!isObj(store) || STORE_METHODS.some((m) => typeof (store as Obj)[m] !== 'function')) {
+      add('tokenStore', `must implement TokenStore (${STORE_METHODS.join(', ')})`);
+    } else resolved.tokenStore = store as unknown as TokenStore;
+  }
+
+  if (issues.length > 0) throw new ProviderAuthConfigError(issues);
+  return resolved;
+}
+
+function providerBlock(
+  block: unknown,
+  name: string,
+  dialect: ProviderDialect,
+  allowApiKey: boolean,
+  add: (path: string, problem: string) => void,
+): ResolvedProviderOptions | undefined {
+  if (!isObj(block)) {
+    add(name, 'must be an object');
+    return undefined;
+  }
+  const allowed = ['baseUrl', 'email', 'password', ...(allowApiKey ? ['apiKey'] : [])];
+  unknownKeys(block, allowed, `${name}.`, add);
+
+  const present = (k: string) => block[k] !== undefined;
+  for (const k of ['apiKey', 'email', 'password']) {
+    if (present(k) && (typeof block[k] !== 'string' || (block[k] as string).trim() === '')) {
+      add(`${name}.${k}`, 'must be a non-empty string');
+    }
+  }
+  const hasKey = allowApiKey && present('apiKey');
+  const hasLogin = present('email') || present('password');
+  if (hasKey && hasLogin) {
+    add(name, 'give either apiKey or email and password, not both');
+  } else if (!hasKey && !hasLogin) {
+    add(name, allowApiKey ? 'needs credentials: apiKey, or email and password' : 'needs credentials: email and password');
+  } else if (hasLogin) {
+    if (!present('email')) add(`${name}.email`, 'is required with password');
+    if (!present('password')) add(`${name}.password`, 'is required with email');
+  }
+
+  const url = baseUrl(block.baseUrl, `${name}.baseUrl`, dialect.defaultBaseUrl, add);
+  if (!url) return undefined;
+  return {
+    baseUrl: url.href.replace(/\/+$/, ''),
+    origin: url.origin,
+    basePathname: url.pathname.replace(/\/+$/, ''),
+    apiKey: hasKey ? (block.apiKey as string) : undefined,
+    email: hasLogin ? (block.email as string) : undefined,
+    password: hasLogin ? (block.password as string) : undefined,
+  };
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** https, or plain http only on loopback (local emulators); no credentials, query or fragment. */
+function baseUrl(value: unknown, path: string, fallback: string, add: (p: string, m: string) => void): URL | undefined {
+  const text = value === undefined ? fallback : value;
+  if (typeof text !== 'string') {
+    add(path, 'must be a URL string');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    add(path, 'is not a valid URL');
+    return undefined;
+  }
+  if (url.username || url.password) {
+    add(path, 'must not contain credentials; give them as their own options');
+    return undefined;
+  }
+  if (url.search || url.hash) {
+    add(path, 'must not have a query or fragment');
+    return undefined;
+  }
+  const loopback = LOOPBACK.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    add(path, 'must use https (plain http is allowed only for loopback hosts)');
+    return undefined;
+  }
+  return url;
+}
+
+function int(
+  value: unknown,
+  path: string,
+  min: number,
+  max: number,
+  fallback: number,
+  add: (p: string, m: string) => void,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    add(path, `must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function unknownKeys(o: Obj, allowed: string[], prefix: string, add: (p: string, m: string) => void): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) add(`${prefix}${k}`, `is not a known option (known: ${allowed.join(', ')})`);
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The raw request target, query included (to check nothing secret is in a URL). */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface FakeAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  text?: string;
+  /** Never answer. */
+  hang?: boolean;
+}
+
+export type FakeHandler = (req: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
+
+/** A small loopback HTTP server whose answers the test writes; records every request. */
+export class FakeServer {
+  readonly requests: FakeRequest[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    private handler: FakeHandler,
+  ) {
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('request', (req, res) => void this.handle(req, res));
+  }
+
+  static async start(handler: FakeHandler): Promise<FakeServer> {
+    const fake = new FakeServer(createServer(), handler);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get origin(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  setHandler(handler: FakeHandler): void {
+    this.handler = handler;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const fr: FakeRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    this.requests.push(fr);
+    const answer = await this.handler(fr);
+    if (answer.hang) return;
+    const headers: Record<string, string> = { ...answer.headers };
+    let body = answer.text ?? '';
+    if (answer.json !== undefined) {
+      body = JSON.stringify(answer.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    res.writeHead(answer.status ?? 200, headers);
+    res.end(body);
+  }
+}
