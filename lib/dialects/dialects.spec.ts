@@ -1,0 +1,103 @@
+import { affilyncDialect } from './affilync.dialect.js';
+import { convertlyDialect } from './convertly.dialect.js';
+import { InvalidAuthAnswer } from './dialect.interface.js';
+
+const jwt = (claims: object) =>
+  ['{"alg":"HS256","typ":"JWT"}', JSON.stringify(claims)].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
+
+describe('affilyncDialect', () => {
+  const pair = { access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 3600 };
+
+  it('times expiry from when the request was sent and keeps the rotated refresh token', () => {
+    const g = affilyncDialect.parseLogin(pair, 1_000_000);
+    expect(g).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 1_000_000 + 3_600_000, refreshExpiresAt: 1_000_000 + 30 * 86_400_000 });
+  });
+
+  it.each([
+    ['not an object', 'nope'],
+    ['an array', [pair]],
+    ['no access token', { ...pair, access_token: undefined }],
+    ['no refresh token', { ...pair, refresh_token: '' }],
+    ['another token type', { ...pair, token_type: 'mac' }],
+    ['a negative expires_in', { ...pair, expires_in: -5 }],
+    ['a string expires_in', { ...pair, expires_in: '3600' }],
+    ['an absurd expires_in', { ...pair, expires_in: 1e12 }],
+  ])('refuses an answer with %s', (_, body) => {
+    expect(() => affilyncDialect.parseRefresh(body, 0, { accessToken: 'x', expiresAt: 0 })).toThrow(InvalidAuthAnswer);
+  });
+
+  it('never puts a token in its error text', () => {
+    try {
+      affilyncDialect.parseLogin({ ...pair, access_token: 'SECRET-TOKEN', token_type: 'weird' }, 0);
+      throw new Error('should have thrown');
+    } catch (e) {
+      expect(String(e)).not.toContain('SECRET-TOKEN');
+    }
+  });
+
+  it('sends login and refresh in the documented shapes', () => {
+    expect(affilyncDialect.loginRequest('e@x.io', 'pw')).toEqual({
+      path: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":"e@x.io","password":"pw"}',
+    });
+    expect(JSON.parse(affilyncDialect.refreshRequest({ accessToken: 'a', refreshToken: 'r', expiresAt: 0 }).body!)).toEqual({ refresh_token: 'r' });
+  });
+
+  it('parses error bodies and rate-limit headers (reset as epoch seconds or seconds from now)', () => {
+    expect(affilyncDialect.parseError({ detail: 'Token has expired', error_code: 'TOKEN_EXPIRED', status: 401 })).toEqual({
+      code: 'TOKEN_EXPIRED',
+      message: 'Token has expired',
+    });
+    expect(affilyncDialect.parseError('<html>')).toEqual({});
+    expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '287', 'x-ratelimit-reset': '1767225600' }, 0)).toEqual({
+      limit: 300,
+      remaining: 287,
+      reset: 1_767_225_600_000,
+    });
+    expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, 5_000)!.reset).toBe(35_000);
+    expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': 'lots' }, 0)).toBeUndefined();
+  });
+});
+
+describe('convertlyDialect', () => {
+  const answer = (token: string) => ({ data: { accessToken: token, user: { id: 'u', email: 'e', brandId: 'b' } } });
+
+  it('takes the lifetime from exp - iat, timed from when the request was sent', () => {
+    const g = convertlyDialect.parseLogin(answer(jwt({ iat: 100, exp: 100 + 86_400 })), 5_000);
+    expect(g.expiresAt).toBe(5_000 + 86_400_000);
+    expect(g.refreshToken).toBeUndefined();
+  });
+
+  it('uses exp alone when there is no iat, and 24 h when the token is not a readable JWT', () => {
+    const now = Date.now();
+    const exp = Math.floor(now / 1000) + 600;
+    expect(convertlyDialect.parseLogin(answer(jwt({ exp })), now).expiresAt).toBe(exp * 1000);
+    expect(convertlyDialect.parseLogin(answer('opaque-token'), now).expiresAt).toBe(now + 86_400_000);
+  });
+
+  it.each([
+    ['no data', {}],
+    ['no accessToken', { data: {} }],
+    ['an expired token', answer(jwt({ exp: 10 }))],
+    ['exp before iat', answer(jwt({ iat: 100, exp: 50 }))],
+  ])('refuses an answer with %s', (_, body) => {
+    expect(() => convertlyDialect.parseRefresh(body, Date.now(), { accessToken: 'x', expiresAt: 0 })).toThrow(InvalidAuthAnswer);
+  });
+
+  it('refreshes with the current token in the header and no body', () => {
+    expect(convertlyDialect.refreshRequest({ accessToken: 'cur', expiresAt: 0 })).toEqual({
+      path: '/auth/refresh',
+      headers: { authorization: 'Bearer cur' },
+    });
+  });
+
+  it('parses Nest-style error bodies, including message arrays', () => {
+    expect(convertlyDialect.parseError({ statusCode: 401, message: 'Token expired', error: 'Unauthorized' })).toEqual({
+      code: 'Unauthorized',
+      message: 'Token expired',
+    });
+    expect(convertlyDialect.parseError({ statusCode: 400, message: ['a', 'b'], error: 'Bad Request' }).message).toBe('a; b');
+    expect(convertlyDialect.parseRateLimit({ 'x-ratelimit-limit': '1' }, 0)).toBeUndefined();
+  });
+});
