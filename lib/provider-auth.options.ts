@@ -26,10 +26,6 @@ export interface ConvertlyOptions {
 export interface HttpOptions {
   /** Per-attempt timeout in ms (default 10 000). */
   timeoutMs?: number;
-  /** Retries of idempotent calls after 5xx or network errors (default 2). */
-  maxRetries?: number;
-  /** Longest Retry-After the client waits out by itself (default 5 000). */
-  maxRetryAfterMs?: number;
 }
 
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
@@ -58,4 +54,4 @@ export interface ResolvedProviderAuthOptions {
   tokenStore?: TokenStore;
 }
 
-export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 };
+export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000 };

@@ -61,9 +61,9 @@ describe('ProviderAuthModule configuration', () => {
 
   it('reports every problem at once', async () => {
     const err = (await bootstrapError([
-      ProviderAuthModule.forRoot({ affilync: {}, convertly: { email: 'x' }, http: { maxRetries: 99 } } as never),
+      ProviderAuthModule.forRoot({ affilync: {}, convertly: { email: 'x' }, http: { timeoutMs: 0 } } as never),
     ])) as ProviderAuthConfigError;
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync', 'convertly.password', 'http.maxRetries']);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync', 'convertly.password', 'http.timeoutMs']);
   });
 
   it('validates forRootAsync options too', async () => {
@@ -176,7 +176,7 @@ describe('ProviderAuthModule wiring', () => {
       .compile();
     expect(mod.get(TokenStore)).toBe(store);
     const resolved = mod.get<ResolvedProviderAuthOptions>(PROVIDER_AUTH_OPTIONS);
-    expect(resolved.http).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 });
+    expect(resolved.http).toEqual({ timeoutMs: 10_000 });
     expect(resolved.affilync?.basePathname).toBe('/api');
     await mod.close();
   });

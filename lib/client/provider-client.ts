@@ -13,8 +13,6 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout; defaults to the module's `http.timeoutMs`. */
   timeoutMs?: number;
-  /** Lets a POST be retried like a GET (the next issue's retries honour it). */
-  idempotent?: boolean;
 }
 
 export interface RequestOptions extends CallOptions {

@@ -21,6 +21,24 @@ export const AFFILYNC = {
     paymentRequired: 'PAYMENT_REQUIRED',
   },
   pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
+  /**
+   * API-key scopes: the ten of account/security, plus commissions:read and payouts:write, which
+   * api/commissions requires although the security page does not list them.
+   */
+  scopes: [
+    'campaigns:read',
+    'campaigns:write',
+    'links:read',
+    'links:write',
+    'analytics:read',
+    'calls:read',
+    'calls:write',
+    'affiliates:read',
+    'affiliates:write',
+    'webhooks:manage',
+    'commissions:read',
+    'payouts:write',
+  ],
 } as const;
 
 /** Affilync's token pair answer: `{ access_token, refresh_token, token_type: 'bearer', expires_in }`. */

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
+import { secretAudit } from './secret-audit.js';
 
 /** A Nest logger that keeps every line, so tests can read what was logged (and that no secret was). */
 export class CapturingLogger implements LoggerService {
@@ -17,6 +18,8 @@ export class CapturingLogger implements LoggerService {
   }
 
   private keep(level: string, args: unknown[]) {
-    this.lines.push({ level, text: args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' ') });
+    const text = args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' ');
+    this.lines.push({ level, text });
+    secretAudit.recordText(`log (${level})`, text);
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { secretAudit } from './secret-audit.js';
 import { FakeServer, type FakeAnswer, type FakeRequest } from './fake-server.js';
 
 /**
@@ -41,6 +42,7 @@ export class FakeAffilync {
 
   static async start(): Promise<FakeAffilync> {
     const fake: FakeAffilync = new FakeAffilync(await FakeServer.start((req) => fake.answer(req)));
+    secretAudit.registerSecret(fake.password, fake.apiKey);
     return fake;
   }
 
@@ -62,6 +64,7 @@ export class FakeAffilync {
     this.access.set(access, Date.now() + this.ttlSec * 1000);
     this.refresh.add(refresh);
     this.issuedRefreshTokens.push(refresh);
+    secretAudit.registerSecret(access, refresh);
     return { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: this.ttlSec };
   }
 
@@ -134,6 +137,7 @@ export class FakeConvertly {
 
   static async start(): Promise<FakeConvertly> {
     const fake: FakeConvertly = new FakeConvertly(await FakeServer.start((req) => fake.answer(req)));
+    secretAudit.registerSecret(fake.password);
     return fake;
   }
 
@@ -150,6 +154,7 @@ export class FakeConvertly {
     // exp - iat carries the lifetime; sub-second lifetimes are rounded up to whole seconds.
     const t = jwtLike({ sub: 'abc123', brandId: 'brand_456', iat, exp: iat + this.ttlSec, jti: rand() });
     this.live.set(t, Date.now() + this.ttlSec * 1000);
+    secretAudit.registerSecret(t);
     return t;
   }
 

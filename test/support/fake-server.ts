@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { secretAudit } from './secret-audit.js';
 
 export interface FakeRequest {
   method: string;
@@ -71,6 +72,7 @@ export class FakeServer {
       body: Buffer.concat(chunks).toString('utf8'),
     };
     this.requests.push(fr);
+    secretAudit.recordText('URL received', fr.url);
     const answer = await this.handler(fr);
     if (answer.hang) return;
     const headers: Record<string, string> = { ...answer.headers };

@@ -1,0 +1,9 @@
+export { ProviderEmulator } from './provider-emulator.js';
+export {
+  EMULATOR_DEFAULT_USER,
+  type EmulatedProvider,
+  type EmulatorOptions,
+  type EmulatorUser,
+  type FaultSpec,
+  type ProviderCounters,
+} from './emulator-types.js';

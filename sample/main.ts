@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ProviderEmulator, EMULATOR_DEFAULT_USER } from '../lib/testing/index.js';
+import type { ProviderAuthModuleOptions } from '../lib/index.js';
+import { AppModule } from './app.module.js';
+import { realProviderOptions } from './provider-config.js';
+
+async function bootstrap() {
+  const logger = new Logger('Sample');
+  let options: ProviderAuthModuleOptions;
+  let emulator: ProviderEmulator | undefined;
+  if (process.env.SAMPLE_PROVIDERS === 'real') {
+    options = realProviderOptions(process.env);
+    logger.log(`Using the real providers: ${Object.keys(options).join(', ') || 'none configured'}`);
+  } else {
+    emulator = await ProviderEmulator.start();
+    options = {
+      affilync: { baseUrl: emulator.affilyncBaseUrl, email: EMULATOR_DEFAULT_USER.email, password: EMULATOR_DEFAULT_USER.password },
+      convertly: { baseUrl: emulator.convertlyBaseUrl, email: EMULATOR_DEFAULT_USER.email, password: EMULATOR_DEFAULT_USER.password },
+    };
+    logger.log(`Using the embedded emulator: Affilync at ${emulator.affilyncBaseUrl}, Convertly at ${emulator.convertlyBaseUrl}`);
+  }
+
+  const app = await NestFactory.create(AppModule.forProviders(options));
+  app.enableShutdownHooks();
+  if (emulator) {
+    const running = emulator;
+    process.once('beforeExit', () => void running.close());
+    app.getHttpAdapter().getHttpServer().once('close', () => void running.close());
+  }
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  logger.log(`Listening on http://localhost:${port} — try: curl http://localhost:${port}/overview`);
+}
+
+bootstrap().catch((err: unknown) => {
+  // A configuration error names the bad option; print it plainly, without a stack to dig through.
+  console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+  process.exit(1);
+});
