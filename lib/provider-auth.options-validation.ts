@@ -15,7 +15,7 @@ import {
 type Obj = Record<string, unknown>;
 
 const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore'];
-const HTTP_KEYS = ['timeoutMs'];
+const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs'];
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
 
 /** Validates options at bootstrap. Problems name the option path, never its value. */
@@ -50,6 +50,8 @@ export function resolveOptions(
       unknownKeys(raw.http, HTTP_KEYS, 'http.', add);
       const h = raw.http as Obj;
       resolved.http.timeoutMs = int(h.timeoutMs, 'http.timeoutMs', 1, 600_000, HTTP_DEFAULTS.timeoutMs, add);
+      resolved.http.maxRetries = int(h.maxRetries, 'http.maxRetries', 0, 10, HTTP_DEFAULTS.maxRetries, add);
+      resolved.http.maxRetryAfterMs = int(h.maxRetryAfterMs, 'http.maxRetryAfterMs', 0, 3_600_000, HTTP_DEFAULTS.maxRetryAfterMs, add);
     }
   }
 

@@ -24,8 +24,12 @@ export interface ConvertlyOptions {
 }
 
 export interface HttpOptions {
-  /** Per-attempt timeout in ms (default 10 000). */
+  /** Per-attempt timeout in ms (default 10 000). A timed-out attempt is not retried. */
   timeoutMs?: number;
+  /** Retries of idempotent calls after a 5xx, a network error or a 429 (default 2). */
+  maxRetries?: number;
+  /** Longest Retry-After the client waits out by itself; a longer one is thrown (default 5 000). */
+  maxRetryAfterMs?: number;
 }
 
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
@@ -54,4 +58,4 @@ export interface ResolvedProviderAuthOptions {
   tokenStore?: TokenStore;
 }
 
-export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000 };
+export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 };

@@ -15,6 +15,7 @@ import {
 } from '../lib/index.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { FakeAffilync } from './support/fake-providers.js';
+import { secretAudit } from './support/secret-audit.js';
 
 const SECRET_KEY = 'afk_live_THIS_IS_A_SECRET_KEY_123';
 const SECRET_PASSWORD = 'hunter2-but-longer-and-secret';
@@ -29,9 +30,12 @@ async function bootstrapError(imports: unknown[], providers: unknown[] = []): Pr
     await mod.close();
     return undefined;
   } catch (e) {
+    secretAudit.recordError('bootstrap error', e);
     return e;
   }
 }
+
+beforeAll(() => secretAudit.registerSecret(SECRET_KEY, SECRET_PASSWORD));
 
 describe('ProviderAuthModule configuration', () => {
   const bad: [string, ProviderAuthModuleOptions | Record<string, unknown>, string][] = [
@@ -61,9 +65,9 @@ describe('ProviderAuthModule configuration', () => {
 
   it('reports every problem at once', async () => {
     const err = (await bootstrapError([
-      ProviderAuthModule.forRoot({ affilync: {}, convertly: { email: 'x' }, http: { timeoutMs: 0 } } as never),
+      ProviderAuthModule.forRoot({ affilync: {}, convertly: { email: 'x' }, http: { maxRetries: 99 } } as never),
     ])) as ProviderAuthConfigError;
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync', 'convertly.password', 'http.timeoutMs']);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync', 'convertly.password', 'http.maxRetries']);
   });
 
   it('validates forRootAsync options too', async () => {
@@ -176,7 +180,7 @@ describe('ProviderAuthModule wiring', () => {
       .compile();
     expect(mod.get(TokenStore)).toBe(store);
     const resolved = mod.get<ResolvedProviderAuthOptions>(PROVIDER_AUTH_OPTIONS);
-    expect(resolved.http).toEqual({ timeoutMs: 10_000 });
+    expect(resolved.http).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 });
     expect(resolved.affilync?.basePathname).toBe('/api');
     await mod.close();
   });

@@ -27,8 +27,8 @@ export function createClientCore(
         email: block.email!,
         password: block.password!,
         store,
-        timeoutMs: options.http.timeoutMs,
+        http: options.http,
         logger: new Logger(LOGGER_CONTEXT),
       });
-  return { dialect, transport, credentials, basePathname: block.basePathname, timeoutMs: options.http.timeoutMs };
+  return { dialect, transport, credentials, basePathname: block.basePathname, http: options.http };
 }

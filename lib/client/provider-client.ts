@@ -1,10 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ProviderDialect, RateLimitInfo } from '../dialects/dialect.interface.js';
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
+import type { HttpOptions } from '../provider-auth.options.js';
 import type { CredentialSource } from './credential-source.js';
 import type { HttpMethod, HttpTransport, TransportResponse } from './http-transport.js';
+import { ProviderNetworkError } from './errors.js';
+import { paginate } from './paginate.js';
 import { resolveRequestPath, type Query } from './request-path.js';
-import { errorFromResponse, parseJsonBody } from './response-errors.js';
+import { errorFromResponse, parseJsonBody, parseRetryAfter } from './response-errors.js';
+import { backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -13,6 +17,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout; defaults to the module's `http.timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Whether the call may be sent more than once (retries after a 5xx, a network error or a 429).
+   * Default: true for GET, HEAD, PUT, DELETE, OPTIONS; false for POST and PATCH.
+   */
+  idempotent?: boolean;
 }
 
 export interface RequestOptions extends CallOptions {
@@ -34,7 +43,7 @@ export interface ProviderClientCore {
   transport: HttpTransport;
   credentials: CredentialSource;
   basePathname: string;
-  timeoutMs: number;
+  http: Required<HttpOptions>;
 }
 
 // The client owns these headers; a caller's copy would leak or confuse the credential.
@@ -77,15 +86,27 @@ export class ProviderClient implements OnApplicationShutdown {
     return this.request<T>({ ...opts, method: 'DELETE', path }).then((r) => r.data);
   }
 
+  /**
+   * Every item of a paginated list, fetching pages as the loop asks for them.
+   *
+   * @example
+   * for await (const link of affilync.paginate<Link>('/links', { status: 'active' })) { … }
+   */
+  paginate<T = unknown>(path: string, query: Query = {}, opts: Omit<CallOptions, 'query'> = {}): AsyncGenerator<T> {
+    const core = this.requireCore();
+    return paginate<T>(core.dialect, path, query, (pageQuery) => this.get(path, { ...opts, query: pageQuery }));
+  }
+
   /** The full answer: status, headers, parsed body and (Affilync) the rate-limit headers. */
   async request<T = unknown>(opts: RequestOptions): Promise<ProviderResponse<T>> {
     const core = this.requireCore();
-    const { dialect, credentials } = core;
+    const { dialect, credentials, http } = core;
     const path = resolveRequestPath(dialect, core.basePathname, opts.path, opts.query);
     const what = `${opts.method} ${opts.path.split('?')[0]}`;
     const headers = this.baseHeaders(opts);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const repeatable = isRepeatable(opts.method, opts.idempotent);
 
     const send = (credential: string) =>
       core.transport.send({
@@ -93,26 +114,53 @@ export class ProviderClient implements OnApplicationShutdown {
         path,
         headers: { ...headers, authorization: `Bearer ${credential}` },
         body,
-        timeoutMs: opts.timeoutMs ?? core.timeoutMs,
+        timeoutMs: opts.timeoutMs ?? http.timeoutMs,
         signal: opts.signal,
       });
 
-    const used = await credentials.current(opts.signal);
-    let res = await send(used);
-    if (res.status === 401) {
-      // One renewal (only if `used` is still current) and one replay; never a loop.
-      const replacement = await credentials.afterRejection(used, opts.signal);
-      if (replacement !== undefined) res = await send(replacement);
-    }
-    if (res.status < 200 || res.status >= 300) {
+    let renewed = false;
+    for (let attempt = 0; ; attempt++) {
+      const retriesLeft = repeatable && attempt < http.maxRetries;
+      let res: TransportResponse;
+      try {
+        const used = await credentials.current(opts.signal);
+        res = await send(used);
+        if (res.status === 401 && !renewed) {
+          // One renewal per call (only if `used` is still current) and one replay; never a loop.
+          renewed = true;
+          const replacement = await credentials.afterRejection(used, opts.signal);
+          if (replacement !== undefined) res = await send(replacement);
+        }
+      } catch (error) {
+        // A timeout is not retried: the provider may still be working on it.
+        if (error instanceof ProviderNetworkError && retriesLeft) {
+          await sleep(backoffMs(attempt), opts.signal);
+          continue;
+        }
+        throw error;
+      }
+      if (res.status >= 200 && res.status < 300) {
+        return {
+          status: res.status,
+          headers: res.headers,
+          data: this.parseData<T>(core, res, what),
+          rateLimit: dialect.parseRateLimit(res.headers, Date.now()),
+        };
+      }
+      if (retriesLeft && isRetryableStatus(res.status)) {
+        await sleep(backoffMs(attempt), opts.signal);
+        continue;
+      }
+      if (retriesLeft && res.status === 429) {
+        // An unusable Retry-After (absent, garbage, absurd) falls back to capped backoff.
+        const wait = parseRetryAfter(res, Date.now()) ?? backoffMs(attempt + 1);
+        if (wait <= http.maxRetryAfterMs) {
+          await sleep(wait, opts.signal);
+          continue;
+        }
+      }
       throw errorFromResponse(dialect, res, what, credentials.secrets());
     }
-    return {
-      status: res.status,
-      headers: res.headers,
-      data: this.parseData<T>(core, res, what),
-      rateLimit: dialect.parseRateLimit(res.headers, Date.now()),
-    };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -139,13 +187,13 @@ export class ProviderClient implements OnApplicationShutdown {
     return headers;
   }
 
-  /** JSON bodies parsed; 204 and empty bodies are undefined; other content types stay text. */
+  /**
+   * Both providers are JSON APIs and we ask for JSON: a body that does not parse (a proxy's HTML
+   * page, a truncated answer) is an error, never handed on as if it were data. 204 and empty
+   * bodies are undefined.
+   */
   private parseData<T>(core: ProviderClientCore, res: TransportResponse, what: string): T {
-    if (res.status === 204 || res.text.length === 0) return undefined as T;
-    const type = res.headers['content-type'];
-    const contentType = (Array.isArray(type) ? type[0] : type) ?? '';
-    if (/json/i.test(contentType) || contentType === '') return parseJsonBody(core.dialect, res, what) as T;
-    return res.text as T;
+    if (res.status === 204) return undefined as T;
+    return parseJsonBody(core.dialect, res, what) as T;
   }
 }
-

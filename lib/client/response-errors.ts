@@ -25,17 +25,21 @@ export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, 
   }
 }
 
+// A wait longer than this is not advice we can use: treat it as garbage.
+const MAX_SENSIBLE_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
 /**
  * `Retry-After` in seconds or as an HTTP date, as ms to wait from `now`; undefined when absent or
- * unusable (negative, garbage).
+ * unusable (negative, garbage, absurdly far away).
  */
 export function parseRetryAfter(res: TransportResponse, now: number): number | undefined {
   const raw = headerValue(res.headers, 'retry-after')?.trim();
   if (!raw) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
-  const date = Date.parse(raw);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(raw)) ms = Math.round(Number(raw) * 1000);
+  else if (/[a-z]/i.test(raw) && !Number.isNaN(Date.parse(raw))) ms = Math.max(0, Date.parse(raw) - now);
+  else return undefined;
+  return ms <= MAX_SENSIBLE_RETRY_AFTER_MS ? ms : undefined;
 }
 
 /** The error for a non-2xx answer. `what` names the call ("GET /campaigns", "login"). */

@@ -12,7 +12,9 @@ import {
 } from './errors.js';
 import type { HttpTransport, TransportResponse } from './http-transport.js';
 import { refreshAtFor, refreshSafetyMs } from './refresh-schedule.js';
-import { errorFromResponse, parseJsonBody } from './response-errors.js';
+import { backoffMs, sleep } from './retry-policy.js';
+import { errorFromResponse, parseJsonBody, parseRetryAfter } from './response-errors.js';
+import type { HttpOptions } from '../provider-auth.options.js';
 import type { StoredToken, TokenStore, VersionedToken } from './token-store.interface.js';
 
 export interface TokenManagerConfig {
@@ -24,7 +26,7 @@ export interface TokenManagerConfig {
   email: string;
   password: string;
   store: TokenStore;
-  timeoutMs: number;
+  http: Required<HttpOptions>;
   logger: LoggerService;
 }
 
@@ -82,8 +84,9 @@ export class TokenManager implements CredentialSource {
 
   private async renewUnderLock(rejected: string | undefined): Promise<StoredToken> {
     const { store } = this.cfg;
-    // A lease long enough for a refresh and a login in a row.
-    const leaseMs = this.cfg.timeoutMs * 2 + 5_000;
+    // A lease long enough for a refresh and a login in a row, each with its one rate-limit wait.
+    const { timeoutMs, maxRetryAfterMs } = this.cfg.http;
+    const leaseMs = 4 * timeoutMs + 2 * maxRetryAfterMs + 5_000;
     let failure: { error: unknown } | undefined;
     try {
       return await store.withLock(this.key, leaseMs, async () => {
@@ -122,6 +125,12 @@ export class TokenManager implements CredentialSource {
         if (error instanceof ProviderRateLimitError) throw error;
         const why = error instanceof ProviderApiError ? error.message : 'unexpected error';
         logger.warn?.(`${dialect.displayName}: token refresh failed (${why}); logging in again`);
+        // Outcome unknown (timeout, 5xx): the refresh may have rotated the tokens. Never resend the
+        // same refresh token; take what the store holds if someone saved a newer token, else log in.
+        if (!(error instanceof ProviderAuthError)) {
+          const now = await this.read();
+          if (now && now.token.accessToken !== cur.accessToken && Date.now() < now.token.refreshAt) return now.token;
+        }
       }
     }
     return this.login();
@@ -165,15 +174,27 @@ export class TokenManager implements CredentialSource {
     parse: (body: unknown, sentAt: number) => TokenGrant,
   ): Promise<StoredToken> {
     const { dialect, transport } = this.cfg;
+    const send = () =>
+      transport.send({
+        method: 'POST',
+        path: `${this.cfg.basePathname}${req.path}`,
+        headers: { accept: 'application/json', ...req.headers },
+        body: req.body,
+        timeoutMs: this.cfg.http.timeoutMs,
+      });
     // Lifetimes are timed from the moment the request leaves: the token cannot be older.
-    const sentAt = Date.now();
-    const res: TransportResponse = await transport.send({
-      method: 'POST',
-      path: `${this.cfg.basePathname}${req.path}`,
-      headers: { accept: 'application/json', ...req.headers },
-      body: req.body,
-      timeoutMs: this.cfg.timeoutMs,
-    });
+    let sentAt = Date.now();
+    let res: TransportResponse = await send();
+    if (res.status === 429) {
+      // One wait, then one more try, then an error: every waiting caller shares this renewal, so
+      // a rate-limited auth endpoint never sees a storm from us.
+      const wait = parseRetryAfter(res, Date.now()) ?? backoffMs(1);
+      if (wait <= this.cfg.http.maxRetryAfterMs) {
+        await sleep(wait);
+        sentAt = Date.now();
+        res = await send();
+      }
+    }
     if (res.status < 200 || res.status >= 300) {
       const err = errorFromResponse(dialect, res, what, this.secrets());
       if (REFUSED.has(res.status) && !(err instanceof ProviderAuthError)) {

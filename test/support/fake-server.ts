@@ -19,6 +19,8 @@ export interface FakeAnswer {
   text?: string;
   /** Never answer. */
   hang?: boolean;
+  /** Cut the connection without answering (a network error for the client). */
+  destroy?: boolean;
 }
 
 export type FakeHandler = (req: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -75,6 +77,10 @@ export class FakeServer {
     secretAudit.recordText('URL received', fr.url);
     const answer = await this.handler(fr);
     if (answer.hang) return;
+    if (answer.destroy) {
+      req.socket.destroy();
+      return;
+    }
     const headers: Record<string, string> = { ...answer.headers };
     let body = answer.text ?? '';
     if (answer.json !== undefined) {
