@@ -9,6 +9,8 @@ const config: Config = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The secret audit watches every test file: logs, stdout/stderr, client errors, request URLs.
+  setupFilesAfterEnv: ['<rootDir>/test/support/audit-setup.ts'],
   testTimeout: 20_000,
 };
 

@@ -1,10 +1,12 @@
 import { ProviderAuthError } from '../lib/index.js';
 import { FakeAffilync } from './support/fake-providers.js';
+import { secretAudit } from './support/secret-audit.js';
 import { sleep, startClients, type Clients } from './support/nest-clients.js';
 
 describe('AffilyncClient against a docs-faithful Affilync', () => {
   let fake: FakeAffilync;
   let app: Clients | undefined;
+  beforeAll(() => secretAudit.registerSecret('wrong-password-123'));
 
   beforeEach(async () => {
     fake = await FakeAffilync.start();

@@ -1,10 +1,12 @@
 import { ProviderAuthError } from '../lib/index.js';
 import { FakeConvertly } from './support/fake-providers.js';
+import { secretAudit } from './support/secret-audit.js';
 import { sleep, startClients, type Clients } from './support/nest-clients.js';
 
 describe('ConvertlyClient against a docs-faithful Convertly', () => {
   let fake: FakeConvertly;
   let app: Clients | undefined;
+  beforeAll(() => secretAudit.registerSecret('not-the-password'));
   const start = () => startClients({ convertly: { baseUrl: fake.baseUrl, email: fake.email, password: fake.password } });
 
   beforeEach(async () => {
