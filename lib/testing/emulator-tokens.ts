@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { decodeJwtPayload } from '../dialects/auth-answer.js';
 
 /** Why a token was refused. */
 export type TokenRefusal = 'invalid' | 'expired';
@@ -82,14 +83,7 @@ export class TokenBook {
     const expected = Buffer.from(this.sign(`${parts[0]}.${parts[1]}`));
     const given = Buffer.from(parts[2]);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-      return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-        ? (claims as Record<string, unknown>)
-        : undefined;
-    } catch {
-      return undefined;
-    }
+    return decodeJwtPayload(token);
   }
 
   /** Forget tokens that expired: check() still calls them expired from their exp claim. */
