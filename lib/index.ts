@@ -12,7 +12,9 @@ export type {
   AffilyncPasswordOptions,
   ConvertlyOptions,
   HttpOptions,
+  IncomingOptions,
   ProviderAuthModuleOptions,
+  ResolvedIncomingOptions,
   ResolvedProviderAuthOptions,
   ResolvedProviderOptions,
 } from './provider-auth.options.js';
@@ -49,3 +51,28 @@ export { InMemoryTokenStore } from './client/in-memory-token-store.js';
 export type { ProviderName, RateLimitInfo } from './dialects/dialect.interface.js';
 export { AFFILYNC } from './dialects/affilync.dialect.js';
 export { CONVERTLY } from './dialects/convertly.dialect.js';
+
+// Incoming: guard, decorators, principal, passport strategy
+export { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
+export { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
+export {
+  CurrentPrincipal,
+  Public,
+  PublicMetadata,
+  Roles,
+  RolesMetadata,
+  Scopes,
+  ScopesMetadata,
+} from './incoming/decorators.js';
+export { ROLES, type ApiKeyPrincipal, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
+export { CredentialVerifier, type Verification } from './incoming/credential-verifier.js';
+export { ProviderAuthException, type Refusal } from './incoming/auth-answers.js';
+export { DEFAULT_SCOPES } from './incoming/scope-catalogue.js';
+
+// Issuing: tokens and API keys, and their stores
+export { TokenService, type IssueInput, type TokenPair } from './issuing/token.service.js';
+export { ApiKeyService, type ApiKeySummary, type CreateApiKeyInput } from './issuing/api-key.service.js';
+export { ApiKeyStore, type ApiKeyRecord } from './issuing/api-key-store.interface.js';
+export { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
+export { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
+export { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';

@@ -1,10 +1,17 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 import type { ProviderAuthModuleOptions } from './provider-auth.options.js';
 
 /** Builder extras: decided when the module is defined, before async options resolve. */
 export interface ProviderAuthModuleExtras {
   /** Make the clients injectable in every module without importing ProviderAuthModule again. */
   isGlobal?: boolean;
+  /**
+   * Register ProviderAuthGuard app-wide (APP_GUARD): every route needs a valid credential unless
+   * marked @Public(). An extra because APP_GUARD must be known before async options resolve.
+   */
+  globalGuard?: boolean;
 }
 
 export const {
@@ -16,9 +23,12 @@ export const {
   .setClassMethodName('forRoot')
   // A class given to forRootAsync({ useClass }) implements this method.
   .setFactoryMethodName('createProviderAuthOptions')
-  .setExtras<ProviderAuthModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+  .setExtras<ProviderAuthModuleExtras>({ isGlobal: false, globalGuard: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    providers: extras.globalGuard
+      ? [...(definition.providers ?? []), { provide: APP_GUARD, useClass: ProviderAuthGuard }]
+      : definition.providers,
   }))
   .build();
 

@@ -2,10 +2,19 @@ import { Inject, Logger, Module, type OnModuleInit, type Provider } from '@nestj
 import { ModulesContainer } from '@nestjs/core';
 import { AffilyncClient } from './client/affilync.client.js';
 import { createClientCore } from './client/client-factory.js';
-import { findUnconfiguredInjections } from './client/client-injection-check.js';
+import { findUnconfiguredInjections } from './unconfigured-injection-check.js';
 import { ConvertlyClient } from './client/convertly.client.js';
 import { InMemoryTokenStore } from './client/in-memory-token-store.js';
 import { TokenStore } from './client/token-store.interface.js';
+import { CredentialVerifier } from './incoming/credential-verifier.js';
+import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
+import { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
+import { ApiKeyService } from './issuing/api-key.service.js';
+import { ApiKeyStore } from './issuing/api-key-store.interface.js';
+import { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
+import { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';
+import { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
+import { TokenService } from './issuing/token.service.js';
 import { affilyncDialect } from './dialects/affilync.dialect.js';
 import { convertlyDialect } from './dialects/convertly.dialect.js';
 import { ProviderAuthConfigError } from './provider-auth-config.error.js';
@@ -25,6 +34,40 @@ const providers: Provider[] = [
     provide: TokenStore,
     inject: [PROVIDER_AUTH_OPTIONS],
     useFactory: (o: ResolvedProviderAuthOptions) => o.tokenStore ?? new InMemoryTokenStore(),
+  },
+  {
+    provide: ApiKeyStore,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => o.incoming?.apiKeyStore ?? new InMemoryApiKeyStore(),
+  },
+  {
+    provide: RefreshTokenStore,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => o.incoming?.refreshTokenStore ?? new InMemoryRefreshTokenStore(),
+  },
+  // The incoming services exist only with an `incoming` block; injecting one without it fails at
+  // bootstrap (onModuleInit below), so null never reaches a caller.
+  {
+    provide: CredentialVerifier,
+    inject: [PROVIDER_AUTH_OPTIONS, ApiKeyStore, RefreshTokenStore],
+    useFactory: (o: ResolvedProviderAuthOptions, keys: ApiKeyStore, revocations: RefreshTokenStore) =>
+      o.incoming ? new CredentialVerifier(o.incoming, keys, revocations) : null,
+  },
+  {
+    provide: TokenService,
+    inject: [PROVIDER_AUTH_OPTIONS, RefreshTokenStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: RefreshTokenStore) => (o.incoming ? new TokenService(o.incoming, store) : null),
+  },
+  {
+    provide: ApiKeyService,
+    inject: [PROVIDER_AUTH_OPTIONS, ApiKeyStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: ApiKeyStore) => (o.incoming ? new ApiKeyService(o.incoming, store) : null),
+  },
+  {
+    // Constructing it registers 'provider-bearer' with passport.
+    provide: ProviderBearerStrategy,
+    inject: [CredentialVerifier],
+    useFactory: (verifier: CredentialVerifier | null) => (verifier ? new ProviderBearerStrategy(verifier) : null),
   },
   {
     provide: AffilyncClient,
@@ -48,7 +91,17 @@ const providers: Provider[] = [
  */
 @Module({
   providers,
-  exports: [AffilyncClient, ConvertlyClient, TokenStore, PROVIDER_AUTH_OPTIONS],
+  exports: [
+    AffilyncClient,
+    ConvertlyClient,
+    TokenStore,
+    PROVIDER_AUTH_OPTIONS,
+    CredentialVerifier,
+    TokenService,
+    ApiKeyService,
+    ApiKeyStore,
+    RefreshTokenStore,
+  ],
 })
 export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit {
   constructor(
@@ -62,7 +115,10 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
     const issues = findUnconfiguredInjections(this.modules, [
       { cls: AffilyncClient, block: 'affilync', configured: this.options.affilync !== undefined },
       { cls: ConvertlyClient, block: 'convertly', configured: this.options.convertly !== undefined },
-    ]);
+      { cls: TokenService, block: 'incoming', configured: this.options.incoming !== undefined },
+      { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
+      { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
+    ], [ProviderBearerStrategy, ProviderAuthGuard]);
     if (issues.length > 0) throw new ProviderAuthConfigError(issues);
   }
 }

@@ -4,6 +4,7 @@ import { affilyncDialect } from './dialects/affilync.dialect.js';
 import { convertlyDialect } from './dialects/convertly.dialect.js';
 import type { ConfigIssue } from './provider-auth-config.error.js';
 import { ProviderAuthConfigError } from './provider-auth-config.error.js';
+import { resolveIncoming } from './incoming/incoming-options-validation.js';
 import type { TokenStore } from './client/token-store.interface.js';
 import {
   HTTP_DEFAULTS,
@@ -14,7 +15,7 @@ import {
 
 type Obj = Record<string, unknown>;
 
-const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore'];
+const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore', 'incoming'];
 const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs'];
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
 
@@ -61,6 +62,8 @@ export function resolveOptions(
       add('tokenStore', `must implement TokenStore (${STORE_METHODS.join(', ')})`);
     } else resolved.tokenStore = store as unknown as TokenStore;
   }
+
+  if (raw.incoming !== undefined) resolved.incoming = resolveIncoming(raw.incoming, add);
 
   if (issues.length > 0) throw new ProviderAuthConfigError(issues);
   return resolved;

@@ -1,4 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import type { TokenStore } from './client/token-store.interface.js';
+import type { Role } from './incoming/principal.js';
+import type { ApiKeyStore } from './issuing/api-key-store.interface.js';
+import type { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
 
 /** Affilync, server to server: the key is sent as the bearer credential; no login. */
 export interface AffilyncApiKeyOptions {
@@ -32,6 +36,30 @@ export interface HttpOptions {
   maxRetryAfterMs?: number;
 }
 
+/** How the app's own routes check credentials (ProviderAuthGuard) and issue them (TokenService, ApiKeyService). */
+export interface IncomingOptions {
+  /** HMAC secret for the HS256 tokens TokenService issues and the guard accepts: at least 32 bytes. */
+  jwtSecret: string | Buffer;
+  /** Body shape of 400/401/403/503 answers (default 'affilync'). */
+  errorFormat?: 'affilync' | 'convertly';
+  /** `WWW-Authenticate: Bearer realm="…"` (default 'api'). */
+  realm?: string;
+  /** Leeway for exp/nbf/iat checks, 0 … 60 s (default 5). */
+  clockToleranceSec?: number;
+  /** Lifetime of issued access tokens (default 3600). */
+  accessTokenTtlSec?: number;
+  /** Lifetime of issued refresh tokens (default 30 days). */
+  refreshTokenTtlSec?: number;
+  /** The scope catalogue (default: Affilync's ten key scopes plus commissions:read, payouts:write). */
+  scopes?: string[];
+  /** Scopes each role holds (default: admin every scope; member every :read plus campaigns:write, affiliates:write). */
+  roleScopes?: Record<Role, string[]>;
+  /** Plans whose users may pass (e.g. ['growth', 'scale']); others get 403 PAYMENT_REQUIRED. */
+  allowedPlans?: string[];
+  apiKeyStore?: ApiKeyStore;
+  refreshTokenStore?: RefreshTokenStore;
+}
+
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
 export interface ProviderAuthModuleOptions {
   affilync?: AffilyncOptions;
@@ -39,6 +67,8 @@ export interface ProviderAuthModuleOptions {
   http?: HttpOptions;
   /** Where tokens are kept; default in-memory (one process). */
   tokenStore?: TokenStore;
+  /** Protect the app's own routes; required by ProviderAuthGuard, TokenService and ApiKeyService. */
+  incoming?: IncomingOptions;
 }
 
 /** A provider block after validation: defaults applied, base URL split for the transport. */
@@ -51,11 +81,27 @@ export interface ResolvedProviderOptions {
   password?: string;
 }
 
+export interface ResolvedIncomingOptions {
+  /** The secret as a KeyObject: jsonwebtoken verifies ~50× faster than with a string. */
+  secretKey: KeyObject;
+  errorFormat: 'affilync' | 'convertly';
+  realm: string;
+  clockToleranceSec: number;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  scopes: readonly string[];
+  roleScopes: Readonly<Record<Role, readonly string[]>>;
+  allowedPlans?: ReadonlySet<string>;
+  apiKeyStore?: ApiKeyStore;
+  refreshTokenStore?: RefreshTokenStore;
+}
+
 export interface ResolvedProviderAuthOptions {
   affilync?: ResolvedProviderOptions;
   convertly?: ResolvedProviderOptions;
   http: Required<HttpOptions>;
   tokenStore?: TokenStore;
+  incoming?: ResolvedIncomingOptions;
 }
 
 export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 };

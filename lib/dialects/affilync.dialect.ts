@@ -105,6 +105,9 @@ export const affilyncDialect: ProviderDialect = {
     };
   },
 
+  // api/errors: `{ detail, error_code, status }` (the auth page's example omits status; errors has it).
+  formatError: (status, code, message) => ({ detail: message, error_code: code, status }),
+
   parseRateLimit(headers, now) {
     const h = AFFILYNC.rateLimitHeaders;
     const limit = intHeader(headers, h.limit);

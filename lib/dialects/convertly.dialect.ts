@@ -34,6 +34,16 @@ function parseAccessToken(body: unknown, sentAt: number, what: string) {
   return { accessToken, expiresAt };
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
 export const convertlyDialect: ProviderDialect = {
   name: 'convertly',
   displayName: 'Convertly',
@@ -72,6 +82,10 @@ export const convertlyDialect: ProviderDialect = {
       message: typeof message === 'string' ? message : undefined,
     };
   },
+
+  // NestJS's default shape, which Convertly documents; it has no machine codes, so `error` is the
+  // HTTP reason phrase and our code is not sent.
+  formatError: (status, _code, message) => ({ statusCode: status, message, error: STATUS_TEXT[status] ?? 'Error' }),
 
   // No X-RateLimit-* headers are documented for Convertly; only Retry-After on a 429.
   parseRateLimit: () => undefined,

@@ -68,5 +68,7 @@ export interface ProviderDialect {
   readonly refreshAfterRejection: boolean;
 
   parseError(body: unknown): ParsedErrorBody;
+  /** The provider's error body shape, for answers our own guards send in its style. */
+  formatError(status: number, code: string, message: string): Record<string, unknown>;
   parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;
 }

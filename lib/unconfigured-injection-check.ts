@@ -1,24 +1,26 @@
 import type { Type } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import type { ConfigIssue } from '../provider-auth-config.error.js';
+import type { ConfigIssue } from './provider-auth-config.error.js';
 
-interface InjectedClient {
+interface InjectedService {
   cls: Type<unknown>;
   block: string;
   configured: boolean;
 }
 
 /**
- * Every class in the app that injects a client whose options block is absent, as config issues.
- * Nest builds the unconfigured client anyway (forRootAsync options are unknown when the module
- * is defined), so this scan is what makes such an app fail at bootstrap rather than on first call.
+ * Every class in the app that injects a service whose options block is absent, as config issues.
+ * Nest builds the module's providers anyway (forRootAsync options are unknown when the module is
+ * defined), so this scan is what makes such an app fail at bootstrap rather than on first call.
+ * `own` are the module's own providers, which may depend on a service they do not use unconfigured.
  */
-export function findUnconfiguredInjections(modules: ModulesContainer, clients: InjectedClient[]): ConfigIssue[] {
-  const missing = clients.filter((c) => !c.configured);
+export function findUnconfiguredInjections(modules: ModulesContainer, services: InjectedService[], own: readonly unknown[]): ConfigIssue[] {
+  const missing = services.filter((c) => !c.configured);
   if (missing.length === 0) return [];
   const issues: ConfigIssue[] = [];
   for (const mod of modules.values()) {
     for (const wrapper of [...mod.providers.values(), ...mod.controllers.values(), ...mod.injectables.values()]) {
+      if (own.includes(wrapper.token) || own.includes(wrapper.metatype)) continue;
       const deps = dependenciesOf(wrapper.metatype, wrapper.inject);
       for (const client of missing) {
         if (deps.includes(client.cls)) {

@@ -1,0 +1,67 @@
+import { HttpException } from '@nestjs/common';
+import { affilyncDialect } from '../dialects/affilync.dialect.js';
+import { convertlyDialect } from '../dialects/convertly.dialect.js';
+
+/** Every refusal the guard can answer with. */
+export type Refusal =
+  | { reason: 'missing' | 'other-scheme' }
+  | { reason: 'malformed' | 'invalid' | 'expired' | 'outside-header' }
+  | { reason: 'insufficient-scope'; scopes: readonly string[] }
+  | { reason: 'insufficient-role'; roles: readonly string[] }
+  | { reason: 'plan' }
+  | { reason: 'unavailable' };
+
+/** An answer ready to send: status, body in the configured provider's shape, and challenge header. */
+export class ProviderAuthException extends HttpException {
+  constructor(
+    status: number,
+    body: Record<string, unknown>,
+    /** `WWW-Authenticate` value, when the answer carries one. */
+    readonly challenge: string | undefined,
+    readonly code: string,
+  ) {
+    super(body, status);
+    this.name = 'ProviderAuthException';
+  }
+}
+
+const FORMATS = { affilync: affilyncDialect, convertly: convertlyDialect };
+
+/** The documented answer for a refusal. Messages are ours, fixed: nothing from the token is echoed. */
+export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm: string): ProviderAuthException {
+  const bearer = `Bearer realm="${realm}"`;
+  const make = (status: number, code: string, message: string, challenge?: string) =>
+    new ProviderAuthException(status, FORMATS[format].formatError(status, code, message), challenge, code);
+  switch (refusal.reason) {
+    case 'missing':
+      return make(401, 'TOKEN_INVALID', 'Authentication required: send Authorization: Bearer <token>', bearer);
+    case 'other-scheme':
+      return make(401, 'TOKEN_INVALID', 'Unsupported authorization scheme: use Bearer', bearer);
+    case 'malformed':
+      return make(401, 'TOKEN_INVALID', 'Malformed bearer credential', `${bearer}, error="invalid_token"`);
+    case 'invalid':
+      return make(401, 'TOKEN_INVALID', 'Token is malformed or revoked', `${bearer}, error="invalid_token"`);
+    case 'expired':
+      return make(401, 'TOKEN_EXPIRED', 'Token has expired', `${bearer}, error="invalid_token"`);
+    case 'outside-header':
+      return make(
+        400,
+        'INVALID_REQUEST',
+        'Send the token in the Authorization header only, never in the query string or body',
+        `${bearer}, error="invalid_request"`,
+      );
+    case 'insufficient-scope':
+      return make(
+        403,
+        'INSUFFICIENT_SCOPE',
+        `Missing required scope: ${refusal.scopes.join(' ')}`,
+        `${bearer}, error="insufficient_scope", scope="${refusal.scopes.join(' ')}"`,
+      );
+    case 'insufficient-role':
+      return make(403, 'INSUFFICIENT_ROLE', `This action requires the ${refusal.roles.join(' or ')} role`);
+    case 'plan':
+      return make(403, 'PAYMENT_REQUIRED', 'Feature requires a paid plan');
+    case 'unavailable':
+      return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
+  }
+}

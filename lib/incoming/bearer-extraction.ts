@@ -1,0 +1,58 @@
+/** What a request offers as a bearer credential (RFC 6750, header method only). */
+export type Extraction =
+  | { kind: 'token'; token: string }
+  /** No Authorization header. */
+  | { kind: 'missing' }
+  /** An Authorization header with another scheme (Basic, Digest, …). */
+  | { kind: 'other-scheme' }
+  /** A Bearer header that is not `Bearer <b64token>`. */
+  | { kind: 'malformed' }
+  /** `access_token` in the query string or the body: refused, never read (RFC 6750 §2.2/2.3 are not supported). */
+  | { kind: 'outside-header' };
+
+interface RequestLike {
+  headers?: Record<string, unknown>;
+  query?: unknown;
+  body?: unknown;
+  url?: unknown;
+  originalUrl?: unknown;
+}
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token. We allow exactly one space, as
+// passport-http-bearer does, so both doors accept the same headers.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const SCHEME_ONLY = /^bearer(\s|$)/i;
+
+/** Reads the credential of a request the way ProviderAuthGuard and ProviderBearerStrategy both do. */
+export function extractBearer(req: RequestLike): Extraction {
+  if (carriesTokenOutsideHeader(req)) return { kind: 'outside-header' };
+  const header = req.headers?.authorization;
+  if (header === undefined || header === '') return { kind: 'missing' };
+  if (typeof header !== 'string') return { kind: 'malformed' };
+  const m = BEARER.exec(header);
+  if (m) return { kind: 'token', token: m[1] };
+  return SCHEME_ONLY.test(header.trimStart()) ? { kind: 'malformed' } : { kind: 'other-scheme' };
+}
+
+function carriesTokenOutsideHeader(req: RequestLike): boolean {
+  if (hasTokenKey(req.query) || hasTokenKey(req.body)) return true;
+  const url = typeof req.originalUrl === 'string' ? req.originalUrl : typeof req.url === 'string' ? req.url : '';
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  try {
+    for (const name of new URLSearchParams(url.slice(q + 1)).keys()) if (isTokenName(name)) return true;
+  } catch {
+    return true; // an unparseable query string is not trusted either
+  }
+  return false;
+}
+
+function hasTokenKey(container: unknown): boolean {
+  if (typeof container !== 'object' || container === null) return false;
+  return Object.keys(container).some(isTokenName);
+}
+
+function isTokenName(name: string): boolean {
+  const n = name.toLowerCase();
+  return n === 'access_token' || n.startsWith('access_token[');
+}

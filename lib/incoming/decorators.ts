@@ -1,0 +1,41 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ROLES, type Principal, type Role } from './principal.js';
+
+/** Metadata readers, for your own guards: `reflector.getAllAndOverride(ScopesMetadata, [handler, cls])`. */
+export const ScopesMetadata = Reflector.createDecorator<readonly string[]>({ transform: (v) => [...(v ?? [])] });
+export const RolesMetadata = Reflector.createDecorator<readonly Role[]>({ transform: (v) => [...(v ?? [])] });
+export const PublicMetadata = Reflector.createDecorator<boolean>({ transform: (v) => v ?? true });
+
+/**
+ * Every listed scope is required; `@Scopes()` alone requires none. On a method it replaces the
+ * class's requirement.
+ *
+ * @example @Scopes('campaigns:write')
+ */
+export function Scopes(...scopes: string[]): ClassDecorator & MethodDecorator {
+  for (const s of scopes) {
+    if (typeof s !== 'string' || s.trim() !== s || s === '') throw new TypeError(`@Scopes(): '${String(s)}' is not a scope`);
+  }
+  return ScopesMetadata(scopes);
+}
+
+/**
+ * One of the listed roles is required; admin satisfies member. API keys never satisfy it.
+ *
+ * @example @Roles('admin')
+ */
+export function Roles(...roles: Role[]): ClassDecorator & MethodDecorator {
+  for (const r of roles) if (!ROLES.includes(r)) throw new TypeError(`@Roles(): '${String(r)}' is not a role (${ROLES.join(', ')})`);
+  return RolesMetadata(roles);
+}
+
+/** No credential needed, even under the global guard. */
+export function Public(): ClassDecorator & MethodDecorator {
+  return PublicMetadata(true);
+}
+
+/** The authenticated Principal (`request.user`), as a handler parameter. */
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<{ user?: Principal }>().user,
+);

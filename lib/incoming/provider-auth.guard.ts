@@ -1,0 +1,108 @@
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
+import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
+import type { ResolvedIncomingOptions, ResolvedProviderAuthOptions } from '../provider-auth.options.js';
+import { answerFor, ProviderAuthException, type Refusal } from './auth-answers.js';
+import { extractBearer } from './bearer-extraction.js';
+import { CredentialStoreUnavailableError, CredentialVerifier } from './credential-verifier.js';
+import { PublicMetadata, RolesMetadata, ScopesMetadata } from './decorators.js';
+import { roleSatisfies, type Principal, type Role } from './principal.js';
+
+interface HttpRequest {
+  headers?: Record<string, unknown>;
+  user?: Principal;
+}
+interface HttpResponse {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
+}
+
+/**
+ * Authenticates the bearer credential (API key or access token), then checks @Roles, @Scopes and
+ * the plan gate, and sets the Principal on `request.user`. Answers refusals in the configured
+ * provider's error shape with RFC 6750 challenges. Denies what it does not understand.
+ *
+ * @example @UseGuards(ProviderAuthGuard) @Scopes('campaigns:read') @Get() list() { … }
+ */
+@Injectable()
+export class ProviderAuthGuard implements CanActivate {
+  protected readonly options: ResolvedIncomingOptions;
+
+  constructor(
+    protected readonly reflector: Reflector,
+    @Inject(PROVIDER_AUTH_OPTIONS) options: ResolvedProviderAuthOptions,
+    @Optional() @Inject(CredentialVerifier) protected readonly verifier: CredentialVerifier | null,
+  ) {
+    if (!options.incoming || !verifier) {
+      throw new ProviderAuthConfigError([
+        { path: 'incoming', problem: `is not configured, but ${new.target.name} is used; add incoming: { jwtSecret } to ProviderAuthModule.forRoot()` },
+      ]);
+    }
+    this.options = options.incoming;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Fail closed: RPC, WebSocket or anything else this guard cannot read is denied.
+    if (context.getType() !== 'http') return false;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(PublicMetadata, targets)) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<HttpRequest | undefined>();
+    const res = http.getResponse<HttpResponse | undefined>();
+    if (!req || typeof req.headers !== 'object' || req.headers === null || !res) return false;
+    try {
+      const principal = await this.authenticate(req);
+      req.user = principal;
+      this.authorize(
+        principal,
+        this.reflector.getAllAndOverride(RolesMetadata, targets) ?? [],
+        this.reflector.getAllAndOverride(ScopesMetadata, targets) ?? [],
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ProviderAuthException && error.challenge) setHeader(res, 'WWW-Authenticate', error.challenge);
+      throw error;
+    }
+  }
+
+  /** The request's principal, or a thrown refusal. */
+  protected async authenticate(req: HttpRequest): Promise<Principal> {
+    const extraction = extractBearer(req);
+    if (extraction.kind !== 'token') throw this.refuse({ reason: extraction.kind });
+    let verification;
+    try {
+      verification = await this.verifier!.verify(extraction.token);
+    } catch (error) {
+      if (error instanceof CredentialStoreUnavailableError) throw this.refuse({ reason: 'unavailable' });
+      throw error;
+    }
+    if (!verification.ok) throw this.refuse({ reason: verification.failure });
+    return verification.principal;
+  }
+
+  /** Roles, then scopes, then plan. */
+  protected authorize(principal: Principal, roles: readonly Role[], scopes: readonly string[]): void {
+    if (roles.length > 0 && (principal.kind !== 'user' || !roles.some((r) => roleSatisfies(principal.role, r)))) {
+      throw this.refuse({ reason: 'insufficient-role', roles });
+    }
+    if (scopes.length > 0 && !scopes.every((s) => principal.scopes.includes(s))) {
+      throw this.refuse({ reason: 'insufficient-scope', scopes });
+    }
+    const plans = this.options.allowedPlans;
+    if (plans && principal.kind === 'user' && (principal.plan === undefined || !plans.has(principal.plan))) {
+      throw this.refuse({ reason: 'plan' });
+    }
+  }
+
+  /** The exception for a refusal; override to log or reshape. */
+  protected refuse(refusal: Refusal): ProviderAuthException {
+    return answerFor(refusal, this.options.errorFormat, this.options.realm);
+  }
+}
+
+function setHeader(res: HttpResponse, name: string, value: string): void {
+  // Fastify's reply and Express's response both have header(); plain Node responses setHeader().
+  if (typeof res.header === 'function') res.header(name, value);
+  else if (typeof res.setHeader === 'function') res.setHeader(name, value);
+}

@@ -1,0 +1,26 @@
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.interface.js';
+
+/** The default ApiKeyStore: one process, lost on restart. */
+export class InMemoryApiKeyStore implements ApiKeyStore {
+  private readonly records = new Map<string, ApiKeyRecord>();
+
+  async save(record: ApiKeyRecord): Promise<void> {
+    this.records.set(record.id, { ...record, scopes: [...record.scopes] });
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.records.get(id);
+    return r && { ...r, scopes: [...r.scopes] };
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    return [...this.records.values()].map((r) => ({ ...r, scopes: [...r.scopes] }));
+  }
+
+  async revoke(id: string, at: Date): Promise<boolean> {
+    const r = this.records.get(id);
+    if (!r || r.revokedAt) return false;
+    r.revokedAt = at;
+    return true;
+  }
+}
