@@ -55,6 +55,7 @@ export { CONVERTLY } from './dialects/convertly.dialect.js';
 // Incoming: guard, decorators, principal, passport strategy
 export { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 export { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
+export { AffilyncWebhookGuard } from './incoming/affilync-webhook.guard.js';
 export {
   CurrentPrincipal,
   Public,
@@ -70,9 +71,9 @@ export { ProviderAuthException, type Refusal } from './incoming/auth-answers.js'
 export { DEFAULT_SCOPES } from './incoming/scope-catalogue.js';
 
 // Issuing: tokens and API keys, and their stores
-export { TokenService, type IssueInput, type TokenPair } from './issuing/token.service.js';
+export { TokenService, type AccessTokenAnswer, type IssueInput, type TokenPair } from './issuing/token.service.js';
 export { ApiKeyService, type ApiKeySummary, type CreateApiKeyInput } from './issuing/api-key.service.js';
 export { ApiKeyStore, type ApiKeyRecord } from './issuing/api-key-store.interface.js';
 export { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
-export { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
+export { RefreshTokenStore, type AccessTokenRef, type TokenFamily } from './issuing/refresh-token-store.interface.js';
 export { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';

@@ -58,6 +58,8 @@ export interface IncomingOptions {
   allowedPlans?: string[];
   apiKeyStore?: ApiKeyStore;
   refreshTokenStore?: RefreshTokenStore;
+  /** The secret you gave Affilync when registering the webhook (`whsec_…`), for AffilyncWebhookGuard. */
+  webhookSecret?: string;
 }
 
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
@@ -94,6 +96,7 @@ export interface ResolvedIncomingOptions {
   allowedPlans?: ReadonlySet<string>;
   apiKeyStore?: ApiKeyStore;
   refreshTokenStore?: RefreshTokenStore;
+  webhookKey?: KeyObject;
 }
 
 export interface ResolvedProviderAuthOptions {

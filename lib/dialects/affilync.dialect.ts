@@ -22,6 +22,11 @@ export const AFFILYNC = {
   },
   pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
   /**
+   * api/webhooks: `X-Affilync-Signature: sha256=<lowercase hex>`, the HMAC-SHA256 of the raw body
+   * keyed with the whsec_ secret exactly as given (prefix kept, nothing decoded).
+   */
+  webhook: { signatureHeader: 'x-affilync-signature', signaturePrefix: 'sha256=', hmac: 'sha256', secretPrefix: 'whsec_' },
+  /**
    * API-key scopes: the ten of account/security, plus commissions:read and payouts:write, which
    * api/commissions requires although the security page does not list them.
    */

@@ -9,6 +9,7 @@ export type Refusal =
   | { reason: 'insufficient-scope'; scopes: readonly string[] }
   | { reason: 'insufficient-role'; roles: readonly string[] }
   | { reason: 'plan' }
+  | { reason: 'webhook-signature' }
   | { reason: 'unavailable' };
 
 /** An answer ready to send: status, body in the configured provider's shape, and challenge header. */
@@ -61,6 +62,8 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
       return make(403, 'INSUFFICIENT_ROLE', `This action requires the ${refusal.roles.join(' or ')} role`);
     case 'plan':
       return make(403, 'PAYMENT_REQUIRED', 'Feature requires a paid plan');
+    case 'webhook-signature':
+      return make(401, 'SIGNATURE_INVALID', 'Webhook signature is missing or invalid');
     case 'unavailable':
       return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
   }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { TokenExpiredError } from '@nestjs/jwt';
 import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
+import { ApiKeyUsage } from '../issuing/api-key-usage.js';
 import { Hs256Jwt } from '../issuing/hs256-jwt.js';
 import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
@@ -27,6 +28,7 @@ const EXPIRED: Verification = { ok: false, failure: 'expired' };
  */
 export class CredentialVerifier {
   private readonly jwt: Hs256Jwt;
+  private readonly usage: ApiKeyUsage;
 
   constructor(
     private readonly options: ResolvedIncomingOptions,
@@ -34,6 +36,7 @@ export class CredentialVerifier {
     private readonly revocations: RefreshTokenStore,
   ) {
     this.jwt = new Hs256Jwt(options.secretKey, options.clockToleranceSec);
+    this.usage = new ApiKeyUsage(apiKeys);
   }
 
   async verify(token: string): Promise<Verification> {
@@ -52,6 +55,7 @@ export class CredentialVerifier {
     if (given.length !== stored.length || !timingSafeEqual(given, stored)) return INVALID;
     if (record.revokedAt) return INVALID;
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return EXPIRED;
+    this.usage.record(record.id);
     return { ok: true, principal: { kind: 'api_key', keyId: record.id, scopes: record.scopes } };
   }
 
@@ -75,7 +79,9 @@ export class CredentialVerifier {
     if (!ROLES.includes(c.role as Role)) return INVALID;
     if (c.plan !== undefined && !nonEmpty(c.plan)) return INVALID;
     if (c.brandId !== undefined && !nonEmpty(c.brandId)) return INVALID;
-    if (await this.ask(() => this.revocations.isAccessTokenRevoked(c.jti as string))) return INVALID;
+    if (c.fam !== undefined && !nonEmpty(c.fam)) return INVALID;
+    const ref = { jti: c.jti as string, sub: c.sub as string, iat: c.iat as number, ...(c.fam !== undefined && { fam: c.fam as string }) };
+    if (await this.ask(() => this.revocations.isAccessTokenRevoked(ref))) return INVALID;
     const role = c.role as Role;
     return {
       ok: true,

@@ -18,6 +18,7 @@ const KEYS = [
   'allowedPlans',
   'apiKeyStore',
   'refreshTokenStore',
+  'webhookSecret',
 ];
 const MIN_SECRET_BYTES = 32;
 const MAX_TOLERANCE_SEC = 60;
@@ -60,9 +61,14 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   }
 
   const stores = {
-    apiKeyStore: storeOption(o.apiKeyStore, 'incoming.apiKeyStore', ['save', 'get', 'list', 'revoke'], add),
-    refreshTokenStore: storeOption(o.refreshTokenStore, 'incoming.refreshTokenStore', ['revokeAccessToken', 'isAccessTokenRevoked'], add),
+    apiKeyStore: storeOption(o.apiKeyStore, 'incoming.apiKeyStore', ['save', 'get', 'list', 'revoke', 'touch'], add),
+    refreshTokenStore: storeOption(o.refreshTokenStore, 'incoming.refreshTokenStore', ['saveFamily', 'getFamily', 'revokeFamily', 'markUsed', 'revokeAccessToken', 'revokeUser', 'isUserRevoked', 'isAccessTokenRevoked'], add),
   };
+
+  const webhookSecret = o.webhookSecret;
+  if (webhookSecret !== undefined && (typeof webhookSecret !== 'string' || webhookSecret.length < 16)) {
+    add('incoming.webhookSecret', 'must be the webhook signing secret, a string of at least 16 characters');
+  }
 
   if (!secretBytes || secretBytes.length < MIN_SECRET_BYTES) return undefined;
   return {
@@ -77,6 +83,8 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     allowedPlans,
     apiKeyStore: stores.apiKeyStore as ResolvedIncomingOptions['apiKeyStore'],
     refreshTokenStore: stores.refreshTokenStore as ResolvedIncomingOptions['refreshTokenStore'],
+    // Used exactly as given, prefix and all, as Affilync's own example does.
+    webhookKey: typeof webhookSecret === 'string' && webhookSecret.length >= 16 ? createSecretKey(Buffer.from(webhookSecret, 'utf8')) : undefined,
   };
 }
 

@@ -9,6 +9,8 @@ export interface ApiKeyRecord {
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** When the key last authenticated a request, to within a minute. */
+  lastUsedAt: Date | null;
 }
 
 export interface ApiKeyStore {
@@ -17,6 +19,8 @@ export interface ApiKeyStore {
   list(): Promise<ApiKeyRecord[]>;
   /** Mark revoked; false when there is no such key (or it was already revoked). */
   revoke(id: string, at: Date): Promise<boolean>;
+  /** Record a use (called at most once a minute per key and process, not on every request). */
+  touch(id: string, at: Date): Promise<void>;
 }
 
 /** Injection token for the ApiKeyStore (same name as the interface). */

@@ -43,6 +43,7 @@ export class ApiKeyService {
       createdAt: new Date(),
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
+      lastUsedAt: null,
     });
     return { id, key };
   }

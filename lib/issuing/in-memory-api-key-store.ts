@@ -17,6 +17,11 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
     return [...this.records.values()].map((r) => ({ ...r, scopes: [...r.scopes] }));
   }
 
+  async touch(id: string, at: Date): Promise<void> {
+    const r = this.records.get(id);
+    if (r && (!r.lastUsedAt || r.lastUsedAt < at)) r.lastUsedAt = at;
+  }
+
   async revoke(id: string, at: Date): Promise<boolean> {
     const r = this.records.get(id);
     if (!r || r.revokedAt) return false;

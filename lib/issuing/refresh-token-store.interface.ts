@@ -1,12 +1,48 @@
+/** What a refresh-token family remembers: who it belongs to, so a refresh can mint the access token. */
+export interface TokenFamily {
+  sub: string;
+  role: 'admin' | 'member';
+  plan?: string;
+  brandId?: string;
+}
+
+/** The claims an access token is checked against for revocation. */
+export interface AccessTokenRef {
+  jti: string;
+  sub: string;
+  /** Issue time, epoch seconds. */
+  iat: number;
+  /** Its refresh-token family, when it was issued with one. */
+  fam?: string;
+}
+
 /**
- * Revocation state of the tokens TokenService issues. Every record is kept until the credential it
- * revokes would have expired anyway, then may be dropped: memory stays bounded, and nothing is
- * forgotten while it still matters.
+ * State of the tokens TokenService issues: families, single-use refresh tokens, revocations.
+ * Every record is kept until the credential it concerns would have expired anyway, then may be
+ * dropped: memory stays bounded, and nothing is forgotten while it still matters. All methods
+ * that change state must be atomic across every replica sharing the store.
  */
 export interface RefreshTokenStore {
+  /** Remember a family until `expiresAt` (epoch ms); called again on each rotation to extend it. */
+  saveFamily(fam: string, family: TokenFamily, expiresAt: number): Promise<void>;
+  /** The family, or undefined if unknown, expired or revoked. */
+  getFamily(fam: string): Promise<TokenFamily | undefined>;
+  /** Kill a family: its refresh tokens and the access tokens issued with it. */
+  revokeFamily(fam: string, expiresAt: number): Promise<void>;
+  /**
+   * Mark a single-use token used (a refresh token, or an access token being rotated), by id.
+   * Resolves true for the one call that used it first, false for every other (a replay):
+   * atomically, even for simultaneous calls on different replicas.
+   */
+  markUsed(id: string, expiresAt: number): Promise<boolean>;
   /** Refuse the access token with this `jti` until `expiresAt` (epoch ms). */
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
-  isAccessTokenRevoked(jti: string): Promise<boolean>;
+  /** Refuse every token of `sub` issued at or before `issuedUpTo` (epoch s), until `expiresAt`. */
+  revokeUser(sub: string, issuedUpTo: number, expiresAt: number): Promise<void>;
+  /** Whether `sub` was revoked (revokeUser) at or after `iat` (epoch s). */
+  isUserRevoked(sub: string, iat: number): Promise<boolean>;
+  /** Whether an access token was revoked by jti, by family or by user. */
+  isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean>;
 }
 
 /** Injection token for the RefreshTokenStore (same name as the interface). */

@@ -7,3 +7,4 @@ export {
   type FaultSpec,
   type ProviderCounters,
 } from './emulator-types.js';
+export { signAffilyncWebhook } from './sign-webhook.js';

@@ -138,6 +138,7 @@ describe('ProviderAuthGuard fails closed', () => {
       save: (r) => inner.save(r),
       list: () => inner.list(),
       revoke: (id, at) => inner.revoke(id, at),
+      touch: (id, at) => inner.touch(id, at),
       get: (id) => (down ? Promise.reject(new Error('connection refused')) : inner.get(id)),
     };
     const app: INestApplication = await bootstrap({ incoming: { jwtSecret: SECRET, apiKeyStore: flaky } }, { controllers: [Routes] });
@@ -199,8 +200,9 @@ describe('ApiKeyService and TokenService input checks', () => {
     expect(Object.keys(pair).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type']);
     expect(pair).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
     const claims = JSON.parse(Buffer.from(pair.access_token.split('.')[1], 'base64url').toString());
-    expect(claims).toEqual({ sub: 'u1', role: 'admin', typ: 'access', jti: expect.any(String), plan: 'growth', brandId: 'b1', iat: expect.any(Number), exp: claims.iat + 3600 });
     const refresh = JSON.parse(Buffer.from(pair.refresh_token.split('.')[1], 'base64url').toString());
+    // The access token names its family, so revoking the family kills it too.
+    expect(claims).toEqual({ sub: 'u1', role: 'admin', typ: 'access', jti: expect.any(String), plan: 'growth', brandId: 'b1', fam: refresh.fam, iat: expect.any(Number), exp: claims.iat + 3600 });
     expect(refresh).toEqual({ sub: 'u1', typ: 'refresh', jti: expect.any(String), fam: expect.any(String), iat: expect.any(Number), exp: refresh.iat + 30 * 86_400 });
     await expect(tokens.issue({ sub: '', role: 'admin' })).rejects.toThrow(TypeError);
     await expect(tokens.issue({ sub: 'u', role: 'owner' as never })).rejects.toThrow(/role must be one of admin, member/);
