@@ -36,12 +36,19 @@ export function findUnconfiguredInjections(modules: ModulesContainer, services: 
   return issues;
 }
 
+/** What a provider requires; a dependency marked @Optional() can live with an unconfigured service. */
 function dependenciesOf(metatype: unknown, inject: readonly unknown[] | null | undefined): unknown[] {
-  if (inject) return inject.map((t) => (typeof t === 'object' && t !== null && 'token' in t ? (t as { token: unknown }).token : t));
+  if (inject) {
+    return inject
+      .filter((t) => !(typeof t === 'object' && t !== null && (t as { optional?: boolean }).optional))
+      .map((t) => (typeof t === 'object' && t !== null && 'token' in t ? (t as { token: unknown }).token : t));
+  }
   if (typeof metatype !== 'function') return [];
-  const params: unknown[] = Reflect.getMetadata('design:paramtypes', metatype) ?? [];
-  const selfParams: { param: unknown }[] = Reflect.getMetadata('self:paramtypes', metatype) ?? [];
-  const props: { type: unknown }[] = Reflect.getMetadata('self:properties_metadata', metatype) ?? [];
-  return [...params, ...selfParams.map((p) => p.param), ...props.map((p) => p.type)];
+  const optional = new Set<number>(Reflect.getMetadata('optional:paramtypes', metatype) ?? []);
+  const params: unknown[] = [...(Reflect.getMetadata('design:paramtypes', metatype) ?? [])];
+  for (const p of (Reflect.getMetadata('self:paramtypes', metatype) ?? []) as { index: number; param: unknown }[]) params[p.index] = p.param;
+  const optionalProps = new Set<string | symbol>(Reflect.getMetadata('optional:properties_metadata', metatype) ?? []);
+  const props: { key: string | symbol; type: unknown }[] = Reflect.getMetadata('self:properties_metadata', metatype) ?? [];
+  return [...params.filter((_, i) => !optional.has(i)), ...props.filter((p) => !optionalProps.has(p.key)).map((p) => p.type)];
 }
 

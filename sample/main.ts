@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ProviderEmulator, EMULATOR_DEFAULT_USER } from '../lib/testing/index.js';
 import type { ProviderAuthModuleOptions } from '../lib/index.js';
 import { AppModule } from './app.module.js';
+import { incomingOptions } from './incoming-config.js';
 import { realProviderOptions } from './provider-config.js';
 
 async function bootstrap() {
@@ -22,7 +23,8 @@ async function bootstrap() {
     logger.log(`Using the embedded emulator: Affilync at ${emulator.affilyncBaseUrl}, Convertly at ${emulator.convertlyBaseUrl}`);
   }
 
-  const app = await NestFactory.create(AppModule.forProviders(options));
+  // rawBody: the webhook guard verifies the signature over the exact bytes received.
+  const app = await NestFactory.create(AppModule.forProviders({ ...options, incoming: incomingOptions(process.env) }), { rawBody: true });
   app.enableShutdownHooks();
   if (emulator) {
     const running = emulator;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AffilyncClient, ConvertlyClient } from '../lib/index.js';
 
 interface Listed<T> {
@@ -6,12 +6,15 @@ interface Listed<T> {
   meta?: Record<string, unknown>;
 }
 
-/** Combines both providers' data; the clients handle login, refresh and replays. */
+/**
+ * Combines both providers' data; the clients handle login, refresh and replays. @Optional(): the
+ * sample runs with either provider left out (an unconfigured client says so in `configured`).
+ */
 @Injectable()
 export class OverviewService {
   constructor(
-    private readonly affilync: AffilyncClient,
-    private readonly convertly: ConvertlyClient,
+    @Optional() private readonly affilync: AffilyncClient,
+    @Optional() private readonly convertly: ConvertlyClient,
   ) {}
 
   async overview() {

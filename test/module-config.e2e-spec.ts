@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, Optional } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   AffilyncClient,
@@ -111,6 +111,14 @@ describe('ProviderAuthModule configuration', () => {
         [UsesConvertly],
       );
       expect((err as Error).message).toMatch(/convertly: is not configured/);
+    });
+
+    it('starts when the injection is @Optional(): the class checks `configured` itself', async () => {
+      @Injectable()
+      class MaybeConvertly {
+        constructor(@Optional() readonly convertly: ConvertlyClient) {}
+      }
+      await expect(bootstrapError([ProviderAuthModule.forRoot({ affilync: { apiKey: SECRET_KEY } })], [MaybeConvertly])).resolves.toBeUndefined();
     });
 
     it('starts when nobody injects it', async () => {

@@ -1,0 +1,32 @@
+import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiKeyService, Roles, type CreateApiKeyInput } from '../lib/index.js';
+
+/** Admins issue and revoke afk_live_ keys; a key is shown once, at creation. */
+@Controller('api-keys')
+@Roles('admin')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeyService) {}
+
+  @Post()
+  create(@Body() body: { label?: string; scopes?: string[] }) {
+    return this.keys.create({ label: body?.label, scopes: body?.scopes } as CreateApiKeyInput).catch((e: unknown) => {
+      // ApiKeyService rejects bad input with a TypeError: answer 400, not 500.
+      throw e instanceof TypeError ? badRequest(e.message) : e;
+    });
+  }
+
+  @Get()
+  list() {
+    return this.keys.list();
+  }
+
+  @Delete(':id')
+  async revoke(@Param('id') id: string) {
+    if (!(await this.keys.revoke(id))) throw new NotFoundException({ detail: 'No such active key', error_code: 'RESOURCE_NOT_FOUND', status: 404 });
+    return { id, revoked: true };
+  }
+}
+
+function badRequest(message: string) {
+  return new BadRequestException({ detail: message, error_code: 'VALIDATION_ERROR', status: 400 });
+}
