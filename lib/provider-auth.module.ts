@@ -1,5 +1,5 @@
-import { Inject, Logger, Module, type OnModuleInit, type Provider } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { Inject, Logger, Module, Optional, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { AffilyncClient } from './client/affilync.client.js';
 import { createClientCore } from './client/client-factory.js';
 import { findUnconfiguredInjections } from './unconfigured-injection-check.js';
@@ -9,6 +9,7 @@ import { TokenStore } from './client/token-store.interface.js';
 import { CredentialVerifier } from './incoming/credential-verifier.js';
 import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 import { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
+import { bindVerifier, unbindVerifier } from './incoming/verifier-registry.js';
 import { ApiKeyService } from './issuing/api-key.service.js';
 import { ApiKeyStore } from './issuing/api-key-store.interface.js';
 import { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
@@ -103,12 +104,20 @@ const providers: Provider[] = [
     RefreshTokenStore,
   ],
 })
-export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit {
+export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit, OnModuleDestroy {
+  private server?: object;
+
   constructor(
     private readonly modules: ModulesContainer,
     @Inject(PROVIDER_AUTH_OPTIONS) private readonly options: ResolvedProviderAuthOptions,
+    @Inject(CredentialVerifier) private readonly verifier: CredentialVerifier | null,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     super();
+  }
+
+  onModuleDestroy(): void {
+    if (this.server) unbindVerifier(this.server);
   }
 
   onModuleInit(): void {
@@ -118,7 +127,12 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
       { cls: TokenService, block: 'incoming', configured: this.options.incoming !== undefined },
       { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
       { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
-    ], [ProviderBearerStrategy, ProviderAuthGuard]);
+    ], [ProviderBearerStrategy, ProviderAuthGuard, ProviderAuthModule]);
     if (issues.length > 0) throw new ProviderAuthConfigError(issues);
+    const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;
+    if (this.verifier && server) {
+      this.server = server;
+      bindVerifier(server, this.verifier);
+    }
   }
 }

@@ -4,6 +4,7 @@ import { Strategy } from 'passport-http-bearer';
 import { extractBearer } from './bearer-extraction.js';
 import { CredentialStoreUnavailableError, type CredentialVerifier } from './credential-verifier.js';
 import type { Principal } from './principal.js';
+import { verifierForRequest } from './verifier-registry.js';
 
 /** What passport attaches to the per-request copy of a strategy. */
 interface PassportActions {
@@ -19,7 +20,8 @@ interface PassportActions {
  */
 export class ProviderBearerStrategy extends PassportStrategy(Strategy, 'provider-bearer') {
   constructor(private readonly verifier: CredentialVerifier) {
-    super();
+    // The request comes along so validate() can use the verifier of the app that received it.
+    super({ passReqToCallback: true });
   }
 
   // passport gives each request its own copy of the strategy, with fail()/success() attached.
@@ -31,9 +33,11 @@ export class ProviderBearerStrategy extends PassportStrategy(Strategy, 'provider
     super.authenticate(req as never, options as never);
   }
 
-  async validate(token: string): Promise<Principal | false> {
+  async validate(req: Parameters<typeof verifierForRequest>[0], token: string): Promise<Principal | false> {
+    const verifier = verifierForRequest(req);
+    if (verifier === null) return false;
     try {
-      const verification = await this.verifier.verify(token);
+      const verification = await (verifier ?? this.verifier).verify(token);
       return verification.ok ? verification.principal : false;
     } catch (error) {
       if (error instanceof CredentialStoreUnavailableError) throw new ServiceUnavailableException('Authentication is temporarily unavailable');
