@@ -25,11 +25,11 @@ describe('clients against the ProviderEmulator', () => {
   afterEach(() => app?.close());
 
   it('Affilync with an API key: scopes are enforced, a revoked key is a ProviderAuthError, no login ever', async () => {
-    const key = emulator.createApiKey(['campaigns:read']);
+    const key = await emulator.createApiKey(['campaigns:read']);
     app = await startClients({ affilync: { baseUrl: emulator.affilyncBaseUrl, apiKey: key }, http: { timeoutMs: 2_000 } });
     await expect(app.affilync.get('/campaigns')).resolves.toMatchObject({ meta: { total: 3 } });
     await expect(app.affilync.get('/links')).rejects.toMatchObject({ constructor: ProviderForbiddenError, code: 'INSUFFICIENT_SCOPE', status: 403 });
-    emulator.revokeApiKey(key);
+    await emulator.revokeApiKey(key);
     await expect(app.affilync.get('/campaigns')).rejects.toBeInstanceOf(ProviderAuthError);
     expect(emulator.counters.affilync).toMatchObject({ logins: 0, failedLogins: 0, calls: 3 });
   });
@@ -42,7 +42,7 @@ describe('clients against the ProviderEmulator', () => {
     await sleep(1_700);
     await app.affilync.get('/campaigns');
     expect(emulator.counters.affilync).toMatchObject({ logins: 1, refreshes: 2, failedRefreshes: 0, rejected: 0 });
-    emulator.revokeAccessTokens('affilync');
+    await emulator.revokeAccessTokens('affilync');
     await app.affilync.get('/campaigns');
     expect(emulator.counters.affilync).toMatchObject({ logins: 1, refreshes: 3, rejected: 1 });
   });

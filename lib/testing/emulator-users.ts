@@ -9,7 +9,10 @@ export interface StoredUser {
   plan: string;
 }
 
-/** The accounts both emulated providers accept. Emails compare case-insensitively. */
+/**
+ * The accounts both emulated providers accept. Emails compare case-insensitively. Plans are
+ * mutable (setPlan) and read on every request, never from a token.
+ */
 export class UserDirectory {
   private readonly byEmail = new Map<string, StoredUser>();
   private readonly byIdMap = new Map<string, StoredUser>();
@@ -42,6 +45,10 @@ export class UserDirectory {
 
   byId(id: string): StoredUser | undefined {
     return this.byIdMap.get(id);
+  }
+
+  all(): StoredUser[] {
+    return [...this.byIdMap.values()];
   }
 
   setPlan(email: string, plan: string): void {

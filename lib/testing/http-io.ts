@@ -5,52 +5,6 @@ const MAX_BODY_BYTES = 1 << 20;
 
 export type Headers = Record<string, string>;
 
-/**
- * One request as a route handler sees it. Every answer goes through send()/sendEmpty(), which add
- * the pinned headers (rate-limit headers, a fault's extra headers) last so that they win.
- */
-export interface RequestContext {
-  readonly method: string;
-  readonly url: URL;
-  /** Path relative to the provider's base path ('/campaigns'), or undefined outside it. */
-  readonly path: string | undefined;
-  header(name: string): string | undefined;
-  /** The Bearer credential of the Authorization header, if any. */
-  bearer(): string | undefined;
-  /** The body as text; undefined if it could not be read or was too big. */
-  text(): Promise<string | undefined>;
-  send(status: number, body: unknown, headers?: Headers): void;
-  sendEmpty(status: number, headers?: Headers): void;
-}
-
-export function createContext(
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: string,
-  url: URL,
-  path: string | undefined,
-  pinned: Headers,
-): RequestContext {
-  const header = (name: string) => {
-    const v = req.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  return {
-    method,
-    url,
-    path,
-    header,
-    bearer() {
-      const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header('authorization') ?? '');
-      return m ? m[1] : undefined;
-    },
-    text: () => readBody(req),
-    send: (status, body, headers = {}) =>
-      writeAnswer(res, status, { 'content-type': 'application/json', ...headers, ...pinned }, JSON.stringify(body)),
-    sendEmpty: (status, headers = {}) => writeAnswer(res, status, { ...headers, ...pinned }),
-  };
-}
-
 /** Sets each header in order (later ones win, names case-insensitive), then the status and body. */
 export function writeAnswer(res: ServerResponse, status: number, headers: Headers, body?: string): void {
   if (res.headersSent || res.destroyed) return;
@@ -96,28 +50,4 @@ export function intParam(params: URLSearchParams, name: string): number | undefi
   const raw = params.get(name);
   if (raw === null) return undefined;
   return /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
-}
-
-export interface Route {
-  method: string;
-  /** Matched against the relative path; its first group, URL-decoded, is the route's id. */
-  pattern: RegExp;
-}
-
-/** The route for this method and path, with the id from its pattern ('' when it has none). */
-export function matchRoute<R extends Route>(routes: readonly R[], method: string, path: string | undefined): { route: R; id: string } | undefined {
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const m = route.pattern.exec(path ?? '');
-    if (m) return { route, id: decodeSegment(m[1] ?? '') };
-  }
-  return undefined;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -66,7 +66,18 @@ describe('ProviderEmulator', () => {
       expect(pair).toEqual({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'bearer', expires_in: 3600 });
       const claims = claimsOf(pair.access_token);
       expect(JSON.parse(Buffer.from(pair.access_token.split('.')[0], 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
-      expect(claims).toEqual({ sub: expect.any(String), typ: 'access', jti: expect.any(String), iat: expect.any(Number), exp: claims.iat + 3600 });
+      // The library's access-token claims (TokenService): role, plan, brandId and the refresh family.
+      expect(claims).toEqual({
+        sub: expect.any(String),
+        role: 'admin',
+        typ: 'access',
+        jti: expect.any(String),
+        fam: expect.any(String),
+        plan: 'growth',
+        brandId: 'brand_demo',
+        iat: expect.any(Number),
+        exp: claims.iat + 3600,
+      });
       expect(claimsOf(pair.refresh_token)).toMatchObject({ typ: 'refresh', exp: claimsOf(pair.refresh_token).iat + 30 * 86400 });
 
       const first = await call(`${em.affilyncBaseUrl}/campaigns`, { token: pair.access_token });
@@ -140,9 +151,6 @@ describe('ProviderEmulator', () => {
       expect(r1.body.refresh_token).not.toBe(first.refresh_token);
       expect(r1.body.access_token).not.toBe(first.access_token);
 
-      const reused = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: first.refresh_token } });
-      expect(reused.status).toBe(401);
-      expect(reused.body).toMatchObject({ error_code: 'TOKEN_INVALID', status: 401 });
       const r2 = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: r1.body.refresh_token } });
       expect(r2.status).toBe(200);
       const access = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: first.access_token } });
@@ -150,24 +158,31 @@ describe('ProviderEmulator', () => {
 
       expect((await call(`${em.affilyncBaseUrl}/campaigns`, { token: first.access_token })).status).toBe(200);
       expect((await call(`${em.affilyncBaseUrl}/campaigns`, { token: r2.body.access_token })).status).toBe(200);
-      expect(em.counters.affilync).toMatchObject({ logins: 1, refreshes: 2, failedRefreshes: 2, calls: 2, rejected: 0 });
+
+      // The library's TokenService: a replay of a used refresh token revokes its whole family (RFC 9700).
+      const reused = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: first.refresh_token } });
+      expect(reused.status).toBe(401);
+      expect(reused.body).toMatchObject({ error_code: 'TOKEN_INVALID', status: 401 });
+      expect((await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: r2.body.refresh_token } })).status).toBe(401);
+      expect((await call(`${em.affilyncBaseUrl}/campaigns`, { token: r2.body.access_token })).status).toBe(401);
+      expect(em.counters.affilync).toMatchObject({ logins: 1, refreshes: 2, failedRefreshes: 3, calls: 3, rejected: 1 });
     });
 
     it('enforces API key scopes (403 INSUFFICIENT_SCOPE) and revocation (401)', async () => {
-      const readLinks = em.createApiKey(['links:read']);
+      const readLinks = await em.createApiKey(['links:read']);
       expect(readLinks).toMatch(/^afk_live_/);
       expect((await call(`${em.affilyncBaseUrl}/links`, { token: readLinks })).status).toBe(200);
       const denied = await call(`${em.affilyncBaseUrl}/campaigns`, { token: readLinks });
       expect(denied.status).toBe(403);
-      expect(denied.body).toEqual({ detail: 'API key lacks the required scope', error_code: 'INSUFFICIENT_SCOPE', status: 403 });
+      expect(denied.body).toEqual({ detail: 'Missing required scope: campaigns:read', error_code: 'INSUFFICIENT_SCOPE', status: 403 });
       expect((await call(`${em.affilyncBaseUrl}/links`, { method: 'POST', token: readLinks, json: { campaign_id: 'cmp_1' } })).status).toBe(403);
       expect((await call(`${em.affilyncBaseUrl}/links`, { method: 'POST', token: em.apiKey, json: { campaign_id: 'cmp_1' } })).status).toBe(201);
 
-      em.revokeApiKey(readLinks);
+      await em.revokeApiKey(readLinks);
       const revoked = await call(`${em.affilyncBaseUrl}/links`, { token: readLinks });
       expect(revoked.status).toBe(401);
       expect(revoked.body).toMatchObject({ error_code: 'TOKEN_INVALID', status: 401 });
-      expect(revoked.headers.get('www-authenticate')).toBe('Bearer realm="affilync"');
+      expect(revoked.headers.get('www-authenticate')).toBe('Bearer realm="affilync", error="invalid_token"'); // RFC 6750: a key was presented
       expect((await call(`${em.affilyncBaseUrl}/links`, { token: em.apiKey })).status).toBe(200);
       expect(em.counters.affilync).toMatchObject({ calls: 6, rejected: 1 });
     });
@@ -175,7 +190,7 @@ describe('ProviderEmulator', () => {
     it('revokeAccessTokens: every access token issued so far is refused; refresh tokens still work', async () => {
       const a = await affilyncLogin(em);
       const b = await affilyncLogin(em);
-      em.revokeAccessTokens('affilync');
+      await em.revokeAccessTokens('affilync');
       for (const t of [a.access_token, b.access_token]) {
         const r = await call(`${em.affilyncBaseUrl}/campaigns`, { token: t });
         expect(r.status).toBe(401);
@@ -219,7 +234,17 @@ describe('ProviderEmulator', () => {
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ data: { accessToken: expect.any(String), user: { id: expect.any(String), email: user.email, brandId: 'brand_demo' } } });
       const claims = claimsOf(r.body.data.accessToken);
-      expect(claims).toEqual({ sub: r.body.data.user.id, brandId: 'brand_demo', jti: expect.any(String), iat: expect.any(Number), exp: claims.iat + 86400 });
+      // The library's access-token claims; no plan claim (the emulator reads the current plan per request).
+      expect(claims).toEqual({
+        sub: r.body.data.user.id,
+        role: 'admin',
+        typ: 'access',
+        jti: expect.any(String),
+        fam: expect.any(String),
+        brandId: 'brand_demo',
+        iat: expect.any(Number),
+        exp: claims.iat + 86400,
+      });
 
       const list = await call(`${em.convertlyBaseUrl}/affiliates`, { token: r.body.data.accessToken });
       expect(list.status).toBe(200);
@@ -243,7 +268,7 @@ describe('ProviderEmulator', () => {
       expect(wrong.status).toBe(401);
       expect(wrong.body).toEqual({ statusCode: 401, message: 'Invalid credentials', error: 'Unauthorized' });
       const missing = await call(`${em.convertlyBaseUrl}/affiliates`);
-      expect(missing.body).toEqual({ statusCode: 401, message: 'Invalid token', error: 'Unauthorized' });
+      expect(missing.body).toEqual({ statusCode: 401, message: 'Authentication required: send Authorization: Bearer <token>', error: 'Unauthorized' });
       expect(em.counters.convertly).toMatchObject({ failedLogins: 1, calls: 1, rejected: 1 });
     });
 
@@ -257,7 +282,7 @@ describe('ProviderEmulator', () => {
 
       const dead = await call(`${em.convertlyBaseUrl}/affiliates`, { token: old });
       expect(dead.status).toBe(401);
-      expect(dead.body).toEqual({ statusCode: 401, message: 'Invalid token', error: 'Unauthorized' });
+      expect(dead.body).toEqual({ statusCode: 401, message: 'Token is malformed or revoked', error: 'Unauthorized' });
       expect((await call(`${em.convertlyBaseUrl}/auth/refresh`, { method: 'POST', token: old })).status).toBe(401);
       expect((await call(`${em.convertlyBaseUrl}/auth/refresh`, { method: 'POST' })).status).toBe(401);
       expect((await call(`${em.convertlyBaseUrl}/affiliates`, { token: fresh })).status).toBe(200);
@@ -266,8 +291,8 @@ describe('ProviderEmulator', () => {
 
     it('revokeAccessTokens refuses every token issued so far; a new login works', async () => {
       const token = await convertlyLogin(em);
-      em.revokeAccessTokens('convertly');
-      expect((await call(`${em.convertlyBaseUrl}/affiliates`, { token })).body.message).toBe('Invalid token');
+      await em.revokeAccessTokens('convertly');
+      expect((await call(`${em.convertlyBaseUrl}/affiliates`, { token })).body.message).toBe('Token is malformed or revoked');
       expect((await call(`${em.convertlyBaseUrl}/auth/refresh`, { method: 'POST', token })).status).toBe(401);
       expect((await call(`${em.convertlyBaseUrl}/affiliates`, { token: await convertlyLogin(em) })).status).toBe(200);
     });
@@ -277,7 +302,7 @@ describe('ProviderEmulator', () => {
       em.setPlan(user.email, 'starter');
       const gated = await call(`${em.convertlyBaseUrl}/affiliates`, { token });
       expect(gated.status).toBe(403);
-      expect(gated.body).toEqual({ statusCode: 403, message: 'API access requires the Growth or Scale plan', error: 'Forbidden' });
+      expect(gated.body).toEqual({ statusCode: 403, message: 'Feature requires a paid plan', error: 'Forbidden' });
       em.setPlan(user.email, 'scale');
       expect((await call(`${em.convertlyBaseUrl}/affiliates`, { token })).status).toBe(200);
       expect(() => em.setPlan('nobody@example.com', 'growth')).toThrow();
@@ -437,12 +462,12 @@ describe('ProviderEmulator token expiry (accessTokenTtlSec: 1)', () => {
     const a = await call(`${em.affilyncBaseUrl}/campaigns`, { token: pair.access_token });
     expect(a.status).toBe(401);
     expect(a.body).toEqual({ detail: 'Token has expired', error_code: 'TOKEN_EXPIRED', status: 401 });
-    expect(a.headers.get('www-authenticate')).toBe('Bearer realm="affilync"');
+    expect(a.headers.get('www-authenticate')).toBe('Bearer realm="affilync", error="invalid_token"'); // RFC 6750: a token was presented
     const c = await call(`${em.convertlyBaseUrl}/affiliates`, { token: convertly });
     expect(c.status).toBe(401);
-    expect(c.body).toEqual({ statusCode: 401, message: 'Token expired', error: 'Unauthorized' });
+    expect(c.body).toEqual({ statusCode: 401, message: 'Token has expired', error: 'Unauthorized' });
     const refresh = await call(`${em.convertlyBaseUrl}/auth/refresh`, { method: 'POST', token: convertly });
-    expect(refresh.body).toEqual({ statusCode: 401, message: 'Token expired', error: 'Unauthorized' });
+    expect(refresh.body).toEqual({ statusCode: 401, message: 'Token has expired', error: 'Unauthorized' });
 
     // Affilync's refresh token outlives the access token.
     const renewed = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: pair.refresh_token } });

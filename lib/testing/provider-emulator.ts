@@ -1,25 +1,28 @@
-import { AFFILYNC } from '../dialects/affilync.dialect.js';
-import { CONVERTLY } from '../dialects/convertly.dialect.js';
-import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-routes.js';
-import { ConvertlyApp } from './convertly-routes.js';
-import { EmulatorServer } from './emulator-server.js';
+import { AFFILYNC, CONVERTLY } from '../index.js';
+import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-app.js';
+import { ConvertlyApp } from './convertly-app.js';
 import type { EmulatedProvider, EmulatorOptions, FaultSpec, ProviderCounters } from './emulator-types.js';
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
-import { requestPipeline } from './request-pipeline.js';
+
+/** The longest access-token lifetime the library's TokenService issues (incoming.accessTokenTtlSec). */
+const MAX_TTL_SEC = 7 * 86_400;
 
 /**
  * A local imitation of both providers' APIs, as their docs describe them, for tests: Affilync on
  * one server (`affilyncBaseUrl`, ending in /api), Convertly on another (`convertlyBaseUrl`, /v1).
  * Both listen on 127.0.0.1 at random ports. It never logs.
+ *
+ * Each provider is a small Nest application built on this library's own incoming half: its
+ * tokens come from TokenService, its API keys from ApiKeyService, and ProviderAuthGuard checks
+ * every request with @Scopes — so the emulator enforces exactly what the README promises.
+ * Needs `@nestjs/platform-express`.
  */
 export class ProviderEmulator {
   /** e.g. http://127.0.0.1:PORT/api */
   readonly affilyncBaseUrl: string;
   /** e.g. http://127.0.0.1:PORT/v1 */
   readonly convertlyBaseUrl: string;
-  /** A valid Affilync API key with every documented scope. */
-  readonly apiKey: string;
   /** Live objects, updated in place as requests arrive. */
   readonly counters: { readonly affilync: ProviderCounters; readonly convertly: ProviderCounters };
 
@@ -28,35 +31,32 @@ export class ProviderEmulator {
     private readonly convertly: ConvertlyApp,
     private readonly users: UserDirectory,
     private readonly faults: FaultQueue,
-    private readonly servers: readonly EmulatorServer[],
-    ports: { affilync: number; convertly: number },
+    /** A valid Affilync API key (`afk_live_…`) with every documented scope. */
+    readonly apiKey: string,
   ) {
-    this.affilyncBaseUrl = `http://127.0.0.1:${ports.affilync}${AFFILYNC.basePath}`;
-    this.convertlyBaseUrl = `http://127.0.0.1:${ports.convertly}${CONVERTLY.basePath}`;
-    this.apiKey = affilync.createApiKey(AFFILYNC_SCOPES);
-    this.counters = Object.freeze({ affilync: affilync.counters, convertly: convertly.counters });
+    this.affilyncBaseUrl = `http://127.0.0.1:${affilync.server.port}${AFFILYNC.basePath}`;
+    this.convertlyBaseUrl = `http://127.0.0.1:${convertly.server.port}${CONVERTLY.basePath}`;
+    this.counters = Object.freeze({ affilync: affilync.server.counters, convertly: convertly.server.counters });
   }
 
   static async start(options: EmulatorOptions = {}): Promise<ProviderEmulator> {
     const ttl = options.accessTokenTtlSec;
-    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1)) {
-      throw new RangeError('ProviderEmulator: accessTokenTtlSec must be a whole number of seconds, at least 1');
+    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_SEC)) {
+      throw new RangeError(`ProviderEmulator: accessTokenTtlSec must be a whole number of seconds, from 1 to ${MAX_TTL_SEC}`);
     }
     const users = new UserDirectory(options.users);
-    const affilync = new AffilyncApp(users, ttl ?? AFFILYNC.accessTokenLifetimeSec);
-    const convertly = new ConvertlyApp(users, ttl ?? CONVERTLY.tokenLifetimeSec);
     const faults = new FaultQueue();
-    const servers: EmulatorServer[] = [];
-    const serve = (app: AffilyncApp | ConvertlyApp) => {
-      const server: EmulatorServer = new EmulatorServer(requestPipeline(app, faults, (ms) => server.sleep(ms)));
-      servers.push(server);
-      return server.listen();
-    };
+    const [affilync, convertly] = await Promise.allSettled([
+      AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults),
+      ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults),
+    ]);
     try {
-      const [affilyncPort, convertlyPort] = await Promise.all([serve(affilync), serve(convertly)]);
-      return new ProviderEmulator(affilync, convertly, users, faults, servers, { affilync: affilyncPort, convertly: convertlyPort });
+      if (affilync.status === 'rejected') throw affilync.reason;
+      if (convertly.status === 'rejected') throw convertly.reason;
+      const apiKey = await affilync.value.createApiKey(AFFILYNC_SCOPES);
+      return new ProviderEmulator(affilync.value, convertly.value, users, faults, apiKey);
     } catch (err) {
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([affilync, convertly].map((s) => (s.status === 'fulfilled' ? s.value.server.close() : undefined)));
       throw err;
     }
   }
@@ -76,30 +76,33 @@ export class ProviderEmulator {
     this.faults.clear();
   }
 
-  /** Another valid Affilync API key, with only these scopes. */
-  createApiKey(scopes: string[]): string {
+  /** Another valid Affilync API key (ApiKeyService), with only these scopes; an unknown scope is refused. */
+  createApiKey(scopes: string[]): Promise<string> {
     return this.affilync.createApiKey(scopes);
   }
 
-  /** From now on the key gets 401 TOKEN_INVALID. */
-  revokeApiKey(key: string): void {
-    this.affilync.revokeApiKey(key);
+  /** From the next request on, the key gets 401 TOKEN_INVALID (ApiKeyService.revoke). */
+  revokeApiKey(key: string): Promise<void> {
+    return this.affilync.revokeApiKey(key);
   }
 
-  /** Every access token issued so far is refused (401). Affilync refresh tokens keep working. */
-  revokeAccessTokens(provider: EmulatedProvider): void {
-    if (provider === 'affilync') this.affilync.revokeAccessTokens();
-    else if (provider === 'convertly') this.convertly.revokeAccessTokens();
-    else throw new RangeError(`ProviderEmulator.revokeAccessTokens: unknown provider ${String(provider)}`);
+  /**
+   * Every access token issued so far is refused (401). Affilync refresh tokens keep working;
+   * Convertly has none, and a login after this resolves works.
+   */
+  revokeAccessTokens(provider: EmulatedProvider): Promise<void> {
+    if (provider === 'affilync') return this.affilync.revokeAccessTokens();
+    if (provider === 'convertly') return this.convertly.revokeAccessTokens();
+    return Promise.reject(new RangeError(`ProviderEmulator.revokeAccessTokens: unknown provider ${String(provider)}`));
   }
 
-  /** Changes a user's Convertly plan, effective on the next request ('starter' loses API access). */
+  /** Changes a user's plan, effective on the next request, same token ('starter' loses Convertly API access). */
   setPlan(email: string, plan: string): void {
     this.users.setPlan(email, plan);
   }
 
   /** Closes both servers, dropping every open connection (hanging requests included). */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => s.close()));
+    await Promise.all([this.affilync.server.close(), this.convertly.server.close()]);
   }
 }

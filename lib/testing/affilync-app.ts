@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AFFILYNC, ApiKeyService, ProviderAuthModule, TokenService } from '../index.js';
+import { AccessTokenLedger, EMULATOR_CLOCK_TOLERANCE_SEC } from './access-token-ledger.js';
+import { AffilyncAuthController } from './affilync-auth.controller.js';
+import { AffilyncCampaignsController } from './affilync-campaigns.controller.js';
+import { AffilyncLinksController } from './affilync-links.controller.js';
+import { AffilyncProfile } from './affilync-profile.js';
+import { EmulatorGuard } from './emulator.guard.js';
+import { UserDirectory } from './emulator-users.js';
+import type { FaultQueue } from './faults.js';
+import { ProviderServer } from './provider-server.js';
+
+/** Scopes an API key can carry (the dialect's catalogue). */
+export const AFFILYNC_SCOPES = AFFILYNC.scopes;
+
+@Module({})
+class AffilyncEmulatorModule {}
+
+/** Affilync as the library would serve it: its guard, its tokens, its `afk_live_` keys. */
+function affilyncModule(users: UserDirectory, ledger: AccessTokenLedger, ttlSec: number): DynamicModule {
+  return {
+    module: AffilyncEmulatorModule,
+    imports: [
+      ProviderAuthModule.forRoot({
+        incoming: {
+          jwtSecret: randomBytes(32),
+          errorFormat: 'affilync',
+          realm: 'affilync',
+          accessTokenTtlSec: ttlSec,
+          clockToleranceSec: EMULATOR_CLOCK_TOLERANCE_SEC,
+        },
+      }),
+    ],
+    controllers: [AffilyncAuthController, AffilyncCampaignsController, AffilyncLinksController],
+    providers: [
+      { provide: UserDirectory, useValue: users },
+      { provide: AccessTokenLedger, useValue: ledger },
+      // Instead of globalGuard: true, the library's guard with the emulator's exact expiry.
+      { provide: APP_GUARD, useClass: EmulatorGuard },
+    ],
+  };
+}
+
+/** Affilync under /api, with what the emulator's owner may do to it. */
+export class AffilyncApp {
+  /** API key → its id in ApiKeyService, for revocation. */
+  private readonly keyIds = new Map<string, string>();
+
+  private constructor(
+    readonly server: ProviderServer,
+    private readonly ledger: AccessTokenLedger,
+  ) {}
+
+  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<AffilyncApp> {
+    const ledger = new AccessTokenLedger(ttlSec);
+    const server = await ProviderServer.start(affilyncModule(users, ledger, ttlSec), new AffilyncProfile(), faults);
+    return new AffilyncApp(server, ledger);
+  }
+
+  async createApiKey(scopes: readonly string[]): Promise<string> {
+    if (!Array.isArray(scopes)) throw new TypeError('ProviderEmulator.createApiKey: scopes must be an array of strings');
+    const { id, key } = await this.server.get(ApiKeyService).create({ label: 'ProviderEmulator', scopes: [...scopes] });
+    this.keyIds.set(key, id);
+    return key;
+  }
+
+  async revokeApiKey(key: string): Promise<void> {
+    const id = this.keyIds.get(key);
+    if (id !== undefined) await this.server.get(ApiKeyService).revoke(id);
+  }
+
+  /**
+   * Every access token issued so far, one by one. Not TokenService.revokeAllForUser(): that kills
+   * the users' refresh tokens too, and Affilync's refresh tokens must survive (a client renews
+   * with one after its access token is refused).
+   */
+  async revokeAccessTokens(): Promise<void> {
+    const tokens = this.server.get(TokenService);
+    await Promise.all(this.ledger.takeLive().map((t) => tokens.revokeAccessToken(t)));
+  }
+}

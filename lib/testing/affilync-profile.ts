@@ -1,0 +1,57 @@
+import { AFFILYNC } from '../index.js';
+import { reasonPhrase } from './faults.js';
+import type { Headers } from './http-io.js';
+import type { FieldProblem, ProviderProfile, RequestKind } from './provider-profile.js';
+
+/** The documented example value of X-RateLimit-Limit (the Pro plan's per-minute limit). */
+const RATE_LIMIT_PER_MINUTE = 300;
+const CODES = AFFILYNC.errorCodes;
+
+/** Codes and texts of the statuses docs.affilync.com/api/errors names. */
+const KNOWN: Record<number, [code: string, detail: string]> = {
+  401: [CODES.tokenInvalid, 'Invalid token'],
+  403: [CODES.insufficientScope, 'API key lacks the required scope'],
+  404: [CODES.notFound, 'Resource not found'],
+  422: [CODES.validation, 'Validation failed'],
+  429: [CODES.rateLimited, 'Rate limit exceeded'],
+};
+
+/** Affilync under /api: auth paths, X-RateLimit-* on every resource answer, `{ detail, error_code, status }` errors. */
+export class AffilyncProfile implements ProviderProfile {
+  readonly provider = 'affilync' as const;
+  readonly basePath = AFFILYNC.basePath;
+  private rateWindowEnd = 0;
+  private rateRemaining = RATE_LIMIT_PER_MINUTE;
+
+  classify(method: string, path: string | undefined): RequestKind {
+    if (method === 'POST' && path === AFFILYNC.loginPath) return 'login';
+    if (method === 'POST' && path === AFFILYNC.refreshPath) return 'refresh';
+    return 'resource';
+  }
+
+  /** A fixed one-minute window; the reset is its end in epoch seconds. */
+  resourceHeaders(): Headers {
+    const nowSec = Math.floor(Date.now() / 1000);
+    if (nowSec >= this.rateWindowEnd) {
+      this.rateWindowEnd = Math.floor(nowSec / 60) * 60 + 60;
+      this.rateRemaining = RATE_LIMIT_PER_MINUTE;
+    }
+    this.rateRemaining = Math.max(0, this.rateRemaining - 1);
+    const h = AFFILYNC.rateLimitHeaders;
+    return {
+      [h.limit]: String(RATE_LIMIT_PER_MINUTE),
+      [h.remaining]: String(this.rateRemaining),
+      [h.reset]: String(this.rateWindowEnd),
+    };
+  }
+
+  errorAnswer(status: number, kind: RequestKind, message?: string, fields?: FieldProblem[]): { body: unknown; headers: Headers } {
+    // No code is documented for other statuses (5xx included): one is made from the reason phrase.
+    const phrase = reasonPhrase(status);
+    const [code, detail] = KNOWN[status] ?? [phrase.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), phrase];
+    const body = { detail: message ?? detail, error_code: code, status, ...(fields && { fields }) };
+    const headers: Headers = status === 401 ? { 'www-authenticate': `Bearer realm="${this.provider}"` } : {};
+    if (status === 429 && kind === 'resource') headers[AFFILYNC.rateLimitHeaders.remaining] = '0';
+    return { body, headers };
+  }
+}

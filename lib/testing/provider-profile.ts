@@ -1,0 +1,30 @@
+import type { EmulatedProvider } from './emulator-types.js';
+import type { Headers } from './http-io.js';
+
+export type RequestKind = 'login' | 'refresh' | 'resource';
+
+/** A field-level validation problem, as Affilync lists them in `fields`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * What the request pipeline and the error filter need to know about one provider, apart from its
+ * routes (which are Nest controllers): which requests are auth requests, the headers every
+ * resource answer carries, and how its error answers look.
+ */
+export interface ProviderProfile {
+  readonly provider: EmulatedProvider;
+  /** '/api' or '/v1': the Nest app's global prefix. */
+  readonly basePath: string;
+  /** Only a POST to an auth path is an auth request. `path` is relative to basePath. */
+  classify(method: string, path: string | undefined): RequestKind;
+  /** Headers every resource answer carries (Affilync's rate-limit headers). Called once per resource request. */
+  resourceHeaders(): Headers;
+  /**
+   * The provider's own error answer for a status: for status-only faults, the emulator's own
+   * refusals (bad login, validation, 404) and crashes. `message` defaults to the status' usual text.
+   */
+  errorAnswer(status: number, kind: RequestKind, message?: string, fields?: FieldProblem[]): { body: unknown; headers: Headers };
+}

@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { emptyCounters, type ProviderCounters } from './emulator-types.js';
+import { EmulatorExceptionFilter } from './emulator-exception.filter.js';
+import type { FaultQueue } from './faults.js';
+import type { ProviderProfile } from './provider-profile.js';
+import { requestPipeline } from './request-pipeline.js';
+import { Sleeper } from './sleeper.js';
+
+/**
+ * One emulated provider as a running Nest application (Express) on 127.0.0.1 at a random port:
+ * the request pipeline (counters, faults) in front of the routes, the error filter behind them.
+ * It never logs, and close() returns at once even with requests hanging.
+ */
+export class ProviderServer {
+  readonly counters: ProviderCounters;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly app: NestExpressApplication,
+    private readonly sleeper: Sleeper,
+    counters: ProviderCounters,
+    readonly port: number,
+  ) {
+    this.counters = counters;
+  }
+
+  static async start(module: DynamicModule, profile: ProviderProfile, faults: FaultQueue): Promise<ProviderServer> {
+    const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+      logger: false,
+      // Off: the pipeline reads bodies itself (a malformed one must reach the routes as "none").
+      bodyParser: false,
+      // close() destroys open sockets, so hanging requests cannot hold it up.
+      forceCloseConnections: true,
+      // Nest's default aborts the process on a bootstrap error; a test wants a rejection.
+      abortOnError: false,
+    });
+    const counters = emptyCounters();
+    const sleeper = new Sleeper();
+    try {
+      app.disable('x-powered-by');
+      app.set('etag', false);
+      app.setGlobalPrefix(profile.basePath.replace(/^\//, ''));
+      // Registered before init, so it runs before every route (Nest adds its routes at init).
+      app.use(requestPipeline(profile, counters, faults, sleeper));
+      app.useGlobalFilters(new EmulatorExceptionFilter(profile));
+      await app.listen(0, '127.0.0.1');
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return new ProviderServer(app, sleeper, counters, port);
+  }
+
+  /** A provider of the running app (TokenService, ApiKeyService, …). */
+  get<T>(token: Type<T>): T {
+    return this.app.get(token);
+  }
+
+  /** Wakes delayed requests, drops every connection and stops the app. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.sleeper.stop();
+      await this.app.close();
+    })();
+    return this.closing;
+  }
+}
