@@ -1,20 +1,17 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CONVERTLY, Scopes } from '../index.js';
-import { PlanGated } from './emulator.guard.js';
+import { CONVERTLY_API_PLANS, PlanGated } from './emulator.guard.js';
 import { EmulatorHttpError } from './emulator-http-error.js';
 import { CONVERTLY_AFFILIATES } from './fixtures.js';
 import { intParam, parseJsonObject } from './http-io.js';
 import { SearchParams } from './request-params.js';
-
-/** Plans with API access (help.convertlyhq.com/api/authentication: Starter gets 403). */
-const API_PLANS = ['growth', 'scale'];
 
 /**
  * Convertly's creators ("affiliates" in its API). Scopes come from the library's role model:
  * Brand Admin and Brand Member both read and write creators.
  */
 @Controller('affiliates')
-@PlanGated(API_PLANS)
+@PlanGated(CONVERTLY_API_PLANS)
 export class ConvertlyAffiliatesController {
   private nextAffiliate = CONVERTLY_AFFILIATES.length + 1;
 

@@ -6,6 +6,7 @@ import { ProviderAuthModule, TokenService } from '../index.js';
 import { AccessTokenLedger, EMULATOR_CLOCK_TOLERANCE_SEC } from './access-token-ledger.js';
 import { ConvertlyAffiliatesController } from './convertly-affiliates.controller.js';
 import { ConvertlyAuthController } from './convertly-auth.controller.js';
+import { ConvertlyDiscountsController } from './convertly-discounts.controller.js';
 import { ConvertlyProfile } from './convertly-profile.js';
 import { EmulatorGuard } from './emulator.guard.js';
 import { UserDirectory } from './emulator-users.js';
@@ -30,7 +31,7 @@ function convertlyModule(users: UserDirectory, ledger: AccessTokenLedger, ttlSec
         },
       }),
     ],
-    controllers: [ConvertlyAuthController, ConvertlyAffiliatesController],
+    controllers: [ConvertlyAuthController, ConvertlyAffiliatesController, ConvertlyDiscountsController],
     providers: [
       { provide: UserDirectory, useValue: users },
       { provide: AccessTokenLedger, useValue: ledger },

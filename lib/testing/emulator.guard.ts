@@ -22,6 +22,9 @@ interface GuardedRequest {
  */
 export const PlanGated = Reflector.createDecorator<readonly string[]>();
 
+/** Plans with Convertly API access (help.convertlyhq.com/api/authentication: Starter gets 403). */
+export const CONVERTLY_API_PLANS: readonly string[] = ['growth', 'scale'];
+
 /**
  * The library's ProviderAuthGuard (API keys, tokens, @Roles, @Scopes, the documented refusals),
  * plus what a provider's server knows that a token cannot say: a token's exact end of life (see

@@ -308,6 +308,35 @@ describe('ProviderEmulator', () => {
       expect(() => em.setPlan('nobody@example.com', 'growth')).toThrow();
     });
 
+    it('enforces roles: a Brand Member reads discounts and writes creators, but only an Admin creates a discount', async () => {
+      const roles = await ProviderEmulator.start({
+        users: [
+          { email: 'admin@brand.test', password: 'admin-pw', role: 'admin' },
+          { email: 'member@brand.test', password: 'member-pw', role: 'member' },
+        ],
+      });
+      try {
+        const login = async (email: string, password: string) =>
+          (await call(`${roles.convertlyBaseUrl}/auth/brand/login`, { method: 'POST', json: { email, password } })).body.data.accessToken as string;
+        const admin = await login('admin@brand.test', 'admin-pw');
+        const member = await login('member@brand.test', 'member-pw');
+
+        expect((await call(`${roles.convertlyBaseUrl}/discounts`, { token: member })).status).toBe(200);
+        expect((await call(`${roles.convertlyBaseUrl}/affiliates`, { method: 'POST', token: member, json: { name: 'Ada' } })).status).toBe(201);
+        const refused = await call(`${roles.convertlyBaseUrl}/discounts`, { method: 'POST', token: member, json: { code: 'SUMMER' } });
+        expect(refused.status).toBe(403);
+        expect(refused.body).toEqual({ statusCode: 403, message: 'This action requires the admin role', error: 'Forbidden' });
+
+        const created = await call(`${roles.convertlyBaseUrl}/discounts`, { method: 'POST', token: admin, json: { code: 'SUMMER' } });
+        expect(created.status).toBe(201);
+        expect(created.body.data).toMatchObject({ code: 'SUMMER' });
+        const listed = await call(`${roles.convertlyBaseUrl}/discounts`, { token: member });
+        expect(listed.body.data.map((d: { code: string }) => d.code)).toEqual(['WELCOME10', 'SUMMER']);
+      } finally {
+        await roles.close();
+      }
+    });
+
     it('cursor-paginates 57 affiliates, each exactly once, and refuses limit over 100 (400)', async () => {
       const token = await convertlyLogin(em);
       const seen: string[] = [];
