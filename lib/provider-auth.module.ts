@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, Optional, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import { Inject, Logger, Module, Optional, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { AffilyncClient } from './client/affilync.client.js';
 import { createClientCore } from './client/client-factory.js';
@@ -104,7 +104,7 @@ const providers: Provider[] = [
     RefreshTokenStore,
   ],
 })
-export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit, OnModuleDestroy {
+export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private server?: object;
 
   constructor(
@@ -118,6 +118,21 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
 
   onModuleDestroy(): void {
     if (this.server) unbindVerifier(this.server);
+  }
+
+  /**
+   * Closes the stores given in the options that have a close() (the Redis stores): each closes
+   * only the connections it opened itself, never a client the user passed in.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    const { tokenStore, incoming } = this.options;
+    const stores = new Set<unknown>([tokenStore, incoming?.apiKeyStore, incoming?.refreshTokenStore]);
+    await Promise.all(
+      [...stores].map((store) => {
+        const close = (store as { close?: unknown } | undefined)?.close;
+        return typeof close === 'function' ? Promise.resolve(close.call(store)).catch(() => undefined) : undefined;
+      }),
+    );
   }
 
   onModuleInit(): void {

@@ -1,0 +1,85 @@
+import type { AccessTokenRef, RefreshTokenStore, TokenFamily } from '../issuing/refresh-token-store.interface.js';
+import type { WithRevocationFeed } from '../issuing/revocation-feed.js';
+import { RedisConnection, type RedisStoreOptions } from './redis-connection.js';
+import { RedisRevocationFeed } from './redis-revocation-feed.js';
+
+// Keep the later of two cutoffs; the record lives as long as the longest-lived token it refuses.
+const REVOKE_USER = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local cutoff = math.max(cur, tonumber(ARGV[1]))
+local ttl = math.max(tonumber(ARGV[2]), redis.call('PTTL', KEYS[1]))
+redis.call('SET', KEYS[1], cutoff, 'PX', ttl)
+return cutoff`;
+
+/**
+ * RefreshTokenStore shared by every replica. Every record carries a TTL equal to the remaining
+ * lifetime of the credential it concerns, so Redis drops it exactly when it stops mattering —
+ * and must never evict it earlier (see README: eviction policy). Revocations are announced on
+ * `revocations` so that replicas' caches drop what they hold.
+ */
+export class RedisRefreshTokenStore implements RefreshTokenStore, WithRevocationFeed {
+  readonly revocations: RedisRevocationFeed;
+  private readonly redis: RedisConnection;
+
+  constructor(options: RedisStoreOptions) {
+    this.redis = new RedisConnection(options, RedisRefreshTokenStore.name);
+    this.revocations = new RedisRevocationFeed(this.redis, RedisRefreshTokenStore.name);
+  }
+
+  async saveFamily(fam: string, family: TokenFamily, expiresAt: number): Promise<void> {
+    await this.redis.send(['SET', this.k('fam', fam), JSON.stringify(family), 'PX', ttl(expiresAt)]);
+  }
+
+  async getFamily(fam: string): Promise<TokenFamily | undefined> {
+    const [family, revoked] = await this.redis.send<(string | null)[]>(['MGET', this.k('fam', fam), this.k('fam-revoked', fam)]);
+    if (revoked !== null || family === null) return undefined;
+    return JSON.parse(family) as TokenFamily;
+  }
+
+  async revokeFamily(fam: string, expiresAt: number): Promise<void> {
+    await this.redis.send(['SET', this.k('fam-revoked', fam), '1', 'PX', ttl(expiresAt)]);
+    await this.revocations.publish();
+  }
+
+  async markUsed(id: string, expiresAt: number): Promise<boolean> {
+    // SET NX: exactly one caller across every replica sees OK.
+    return (await this.redis.send<string | null>(['SET', this.k('used', id), '1', 'NX', 'PX', ttl(expiresAt)])) === 'OK';
+  }
+
+  async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
+    await this.redis.send(['SET', this.k('jti-revoked', jti), '1', 'PX', ttl(expiresAt)]);
+    await this.revocations.publish();
+  }
+
+  async revokeUser(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
+    await this.redis.eval(REVOKE_USER, [this.k('user-revoked', sub)], [issuedUpTo, ttl(expiresAt)]);
+    await this.revocations.publish();
+  }
+
+  async isUserRevoked(sub: string, iat: number): Promise<boolean> {
+    const cutoff = await this.redis.send<string | null>(['GET', this.k('user-revoked', sub)]);
+    return cutoff !== null && iat <= Number(cutoff);
+  }
+
+  /** One round trip: revoked by jti, by family or by user. */
+  async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
+    const keys = [this.k('jti-revoked', token.jti), this.k('user-revoked', token.sub)];
+    if (token.fam !== undefined) keys.push(this.k('fam-revoked', token.fam));
+    const [jti, cutoff, fam] = await this.redis.send<(string | null)[]>(['MGET', ...keys]);
+    return jti !== null || (fam ?? null) !== null || (cutoff !== null && token.iat <= Number(cutoff));
+  }
+
+  /** Closes the clients the store created from `url` (the module calls this at app shutdown). */
+  close(): Promise<void> {
+    return this.redis.close();
+  }
+
+  private k(kind: string, id: string): string {
+    return this.redis.key('nest-provider-auth', 'rt', kind, id);
+  }
+}
+
+/** Milliseconds left until `expiresAt`, at least 1 (PX 0 is an error). */
+function ttl(expiresAt: number): string {
+  return String(Math.max(1, Math.ceil(expiresAt - Date.now())));
+}
