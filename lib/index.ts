@@ -77,3 +77,4 @@ export { ApiKeyStore, type ApiKeyRecord } from './issuing/api-key-store.interfac
 export { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
 export { RefreshTokenStore, type AccessTokenRef, type TokenFamily } from './issuing/refresh-token-store.interface.js';
 export { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';
+export { LocalRevocationFeed, type RevocationFeed, type WithRevocationFeed } from './issuing/revocation-feed.js';

@@ -60,6 +60,12 @@ export interface IncomingOptions {
   refreshTokenStore?: RefreshTokenStore;
   /** The secret you gave Affilync when registering the webhook (`whsec_…`), for AffilyncWebhookGuard. */
   webhookSecret?: string;
+  /**
+   * Verified credentials remembered until they expire, so a token seen again is not checked
+   * again (default 10,000; 0 turns it off). Used only while both stores feed revocations
+   * (`revocations`; the built-in and Redis stores do) and the feeds are live.
+   */
+  cacheEntries?: number;
 }
 
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
@@ -91,6 +97,7 @@ export interface ResolvedIncomingOptions {
   clockToleranceSec: number;
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
+  cacheEntries: number;
   scopes: readonly string[];
   roleScopes: Readonly<Record<Role, readonly string[]>>;
   allowedPlans?: ReadonlySet<string>;

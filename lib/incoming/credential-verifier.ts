@@ -1,14 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { TokenExpiredError } from '@nestjs/jwt';
 import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { ApiKeyUsage } from '../issuing/api-key-usage.js';
 import { Hs256Jwt } from '../issuing/hs256-jwt.js';
 import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
+import type { RevocationFeed, WithRevocationFeed } from '../issuing/revocation-feed.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
 import { ROLES, type Principal, type Role } from './principal.js';
+import { VerifiedCredentialCache } from './verified-credential-cache.js';
 
 export type Verification = { ok: true; principal: Principal } | { ok: false; failure: 'invalid' | 'expired' };
+
+/** An accepted credential and the epoch ms from which it would be refused anyway (for the cache). */
+type Accepted = { ok: true; principal: Principal; until: number };
 
 /** A store could not be asked: the credential can be neither accepted nor refused (→ 503). */
 export class CredentialStoreUnavailableError extends Error {
@@ -18,8 +24,9 @@ export class CredentialStoreUnavailableError extends Error {
   }
 }
 
-const INVALID: Verification = { ok: false, failure: 'invalid' };
-const EXPIRED: Verification = { ok: false, failure: 'expired' };
+type Refused = Extract<Verification, { ok: false }>;
+const INVALID: Refused = { ok: false, failure: 'invalid' };
+const EXPIRED: Refused = { ok: false, failure: 'expired' };
 
 /**
  * The one place that decides whether a bearer credential is good, for the guard and the passport
@@ -29,6 +36,13 @@ const EXPIRED: Verification = { ok: false, failure: 'expired' };
 export class CredentialVerifier {
   private readonly jwt: Hs256Jwt;
   private readonly usage: ApiKeyUsage;
+  private readonly logger = new Logger('ProviderAuth');
+  /** Present only when every store feeds revocations: a cache must never outlive one. */
+  private readonly cache: VerifiedCredentialCache | undefined;
+  private readonly feeds: readonly RevocationFeed[];
+  /** Bumped on every revocation event: a check that straddled one must not fill the cache. */
+  private generation = 0;
+  private storesDown = false;
 
   constructor(
     private readonly options: ResolvedIncomingOptions,
@@ -37,14 +51,55 @@ export class CredentialVerifier {
   ) {
     this.jwt = new Hs256Jwt(options.secretKey, options.clockToleranceSec);
     this.usage = new ApiKeyUsage(apiKeys);
+    const feeds = [...new Set([apiKeys, revocations].map((s) => (s as WithRevocationFeed).revocations))];
+    this.feeds = feeds.every((f) => f !== undefined) ? (feeds as RevocationFeed[]) : [];
+    this.cache = this.feeds.length > 0 && options.cacheEntries > 0 ? new VerifiedCredentialCache(options.cacheEntries) : undefined;
+    const forget = () => {
+      this.generation++;
+      this.cache?.clear();
+    };
+    if (this.cache) for (const feed of this.feeds) feed.subscribe(forget);
   }
 
   async verify(token: string): Promise<Verification> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8_192) return INVALID;
-    return token.startsWith('afk_') ? this.verifyApiKey(token) : this.verifyJwt(token);
+    const cache = this.cacheIfLive();
+    if (cache) {
+      const now = Date.now();
+      const hit = cache.get(token, now);
+      if (hit) {
+        if (hit.principal.kind === 'api_key') this.usage.record(hit.principal.keyId, now);
+        // A copy: a handler that decorates request.user must not change the next request's.
+        return { ok: true, principal: { ...hit.principal } };
+      }
+    }
+    const generation = this.generation;
+    const result = token.startsWith('afk_') ? await this.verifyApiKey(token) : await this.verifyJwt(token);
+    if (!result.ok) return result;
+    // Only if no revocation was heard of while the stores were being asked, and the feed still holds.
+    if (cache && generation === this.generation && this.cacheIfLive()) {
+      cache.set(token, { principal: { ...result.principal }, until: result.until });
+    }
+    return { ok: true, principal: result.principal };
   }
 
-  private async verifyApiKey(key: string): Promise<Verification> {
+  /** Entries in the cache of verified credentials (0 when it is off): for tests and metrics. */
+  get cachedCredentials(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  private cacheIfLive(): VerifiedCredentialCache | undefined {
+    if (!this.cache) return undefined;
+    for (const feed of this.feeds) {
+      if (!feed.isLive()) {
+        this.cache.clear();
+        return undefined;
+      }
+    }
+    return this.cache;
+  }
+
+  private async verifyApiKey(key: string): Promise<Accepted | Refused> {
     // Shape and checksum first: forgeries and typos never reach the store.
     const id = parseApiKey(key);
     if (!id) return INVALID;
@@ -54,12 +109,13 @@ export class CredentialVerifier {
     const stored = Buffer.from(record.hash, 'hex');
     if (given.length !== stored.length || !timingSafeEqual(given, stored)) return INVALID;
     if (record.revokedAt) return INVALID;
-    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return EXPIRED;
+    const until = record.expiresAt ? record.expiresAt.getTime() : Infinity;
+    if (until <= Date.now()) return EXPIRED;
     this.usage.record(record.id);
-    return { ok: true, principal: { kind: 'api_key', keyId: record.id, scopes: record.scopes } };
+    return { ok: true, principal: { kind: 'api_key', keyId: record.id, scopes: record.scopes }, until };
   }
 
-  private async verifyJwt(token: string): Promise<Verification> {
+  private async verifyJwt(token: string): Promise<Accepted | Refused> {
     let payload: unknown;
     try {
       // Pinned to HS256; signature checked before exp, so a forged expired token is "invalid".
@@ -93,13 +149,24 @@ export class CredentialVerifier {
         ...(c.plan !== undefined && { plan: c.plan as string }),
         ...(c.brandId !== undefined && { brandId: c.brandId as string }),
       },
+      // jsonwebtoken refuses once the whole second reaches exp + tolerance.
+      until: (c.exp + tolerance) * 1000,
     };
   }
 
   private async ask<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      const answer = await fn();
+      if (this.storesDown) {
+        this.storesDown = false;
+        this.logger.log('Credential stores answer again: requests are checked normally');
+      }
+      return answer;
     } catch {
+      if (!this.storesDown) {
+        this.storesDown = true;
+        this.logger.error('A credential store is unavailable: requests that need it are refused with 503 until it answers again');
+      }
       throw new CredentialStoreUnavailableError();
     }
   }

@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import type { IncomingOptions, ResolvedIncomingOptions } from '../provider-auth.options.js';
 import { ROLES, type Role } from './principal.js';
+import { DEFAULT_CACHE_ENTRIES } from './verified-credential-cache.js';
 import { DEFAULT_SCOPES, defaultRoleScopes, SCOPE_TOKEN } from './scope-catalogue.js';
 
 type Obj = Record<string, unknown>;
@@ -19,6 +20,7 @@ const KEYS = [
   'apiKeyStore',
   'refreshTokenStore',
   'webhookSecret',
+  'cacheEntries',
 ];
 const MIN_SECRET_BYTES = 32;
 const MAX_TOLERANCE_SEC = 60;
@@ -48,6 +50,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   const tolerance = int(o.clockToleranceSec, 'incoming.clockToleranceSec', 0, MAX_TOLERANCE_SEC, 5, add);
   const accessTtl = int(o.accessTokenTtlSec, 'incoming.accessTokenTtlSec', 1, 7 * 86_400, 3_600, add);
   const refreshTtl = int(o.refreshTokenTtlSec, 'incoming.refreshTokenTtlSec', 60, 366 * 86_400, 30 * 86_400, add);
+  const cacheEntries = int(o.cacheEntries, 'incoming.cacheEntries', 0, 1_000_000, DEFAULT_CACHE_ENTRIES, add);
 
   const scopes = stringList(o.scopes ?? DEFAULT_SCOPES, 'incoming.scopes', add, SCOPE_TOKEN);
   const catalogue = new Set(scopes);
@@ -78,6 +81,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     clockToleranceSec: tolerance,
     accessTokenTtlSec: accessTtl,
     refreshTokenTtlSec: Math.max(refreshTtl, accessTtl),
+    cacheEntries,
     scopes,
     roleScopes,
     allowedPlans,

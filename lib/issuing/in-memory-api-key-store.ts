@@ -1,7 +1,10 @@
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.interface.js';
+import { LocalRevocationFeed, type WithRevocationFeed } from './revocation-feed.js';
 
 /** The default ApiKeyStore: one process, lost on restart. */
-export class InMemoryApiKeyStore implements ApiKeyStore {
+export class InMemoryApiKeyStore implements ApiKeyStore, WithRevocationFeed {
+  /** Tells the verifier's cache about each revocation, synchronously. */
+  readonly revocations = new LocalRevocationFeed();
   private readonly records = new Map<string, ApiKeyRecord>();
 
   async save(record: ApiKeyRecord): Promise<void> {
@@ -26,6 +29,7 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
     const r = this.records.get(id);
     if (!r || r.revokedAt) return false;
     r.revokedAt = at;
+    this.revocations.publish();
     return true;
   }
 }

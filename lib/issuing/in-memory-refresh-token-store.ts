@@ -1,8 +1,11 @@
 import { ExpiringMap } from './expiring-map.js';
 import type { AccessTokenRef, RefreshTokenStore, TokenFamily } from './refresh-token-store.interface.js';
+import { LocalRevocationFeed, type WithRevocationFeed } from './revocation-feed.js';
 
 /** The default RefreshTokenStore: one process. Atomic because JavaScript runs one callback at a time. */
-export class InMemoryRefreshTokenStore implements RefreshTokenStore {
+export class InMemoryRefreshTokenStore implements RefreshTokenStore, WithRevocationFeed {
+  /** Tells the verifier's cache about each revocation, synchronously. */
+  readonly revocations = new LocalRevocationFeed();
   private readonly families = new ExpiringMap<TokenFamily>();
   private readonly revokedFamilies = new ExpiringMap<true>();
   private readonly used = new ExpiringMap<true>();
@@ -20,6 +23,7 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
 
   async revokeFamily(fam: string, expiresAt: number): Promise<void> {
     this.revokedFamilies.set(fam, true, expiresAt);
+    this.revocations.publish();
   }
 
   async markUsed(id: string, expiresAt: number): Promise<boolean> {
@@ -28,10 +32,12 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
 
   async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
     this.revokedAccess.set(jti, true, expiresAt);
+    this.revocations.publish();
   }
 
   async revokeUser(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
     this.userCutoffs.set(sub, Math.max(issuedUpTo, this.userCutoffs.get(sub) ?? 0), expiresAt);
+    this.revocations.publish();
   }
 
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
