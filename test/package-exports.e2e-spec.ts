@@ -26,7 +26,7 @@ describe('published package', () => {
 
   it('is ESM and every file named in exports/types/main exists after the build', () => {
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './testing']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './redis', './testing']);
     const files = [pkg.main, pkg.types];
     for (const entry of Object.values(pkg.exports)) {
       if (typeof entry === 'string') files.push(entry);
@@ -40,6 +40,7 @@ describe('published package', () => {
       import 'reflect-metadata';
       import * as main from 'nest-provider-auth';
       import * as testing from 'nest-provider-auth/testing';
+      import * as redis from 'nest-provider-auth/redis';
       console.log(JSON.stringify({
         module: typeof main.ProviderAuthModule.forRoot,
         asyncModule: typeof main.ProviderAuthModule.forRootAsync,
@@ -47,6 +48,7 @@ describe('published package', () => {
         errors: typeof main.ProviderAuthError === 'function' && new main.ProviderAuthError({ provider: 'affilync', message: 'x', retryable: false }) instanceof main.ProviderApiError,
         store: typeof main.TokenStore,
         emulator: typeof testing.ProviderEmulator.start,
+        redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore],
       }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({
@@ -56,6 +58,7 @@ describe('published package', () => {
       errors: true,
       store: 'symbol',
       emulator: 'function',
+      redis: ['function', 'function', 'function'],
     });
   });
 
@@ -65,5 +68,6 @@ describe('published package', () => {
     expect(files.some((f) => /\.spec\./.test(f))).toBe(false);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/testing/index.js');
+    expect(files).toContain('dist/redis/index.js');
   });
 });
