@@ -43,6 +43,8 @@ export class RedisConnection {
   private readonly owned: boolean;
   private readonly extra: AnyRedisClient[] = [];
   private closed = false;
+  /** Settles when our own client is ready for the first time (commands sent at startup wait for it). */
+  private firstReady: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions, owner: string) {
     validate(options, owner);
@@ -59,7 +61,9 @@ export class RedisConnection {
         socket: { reconnectStrategy, connectTimeout: Math.max(this.timeoutMs, 1_000) },
       }) as AnyRedisClient;
       watch(this.client, owner);
-      // Connects in the background; commands before then fail fast and callers see 503 / TokenStoreUnavailableError.
+      const client = this.client;
+      this.firstReady = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      // Connects in the background: commands sent before then wait for it (within their timeout).
       this.client.connect().catch(() => undefined);
     }
   }
@@ -71,13 +75,18 @@ export class RedisConnection {
   /** One command, within the timeout. */
   async send<T>(args: readonly string[]): Promise<T> {
     if (this.closed) throw new RedisUnavailableError('store closed');
-    if (this.owned && !this.client.isReady) throw new RedisUnavailableError('not connected');
-    const signal = AbortSignal.timeout(this.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RedisUnavailableError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
     try {
+      if (this.owned && !this.client.isReady) {
+        // Before the first connection (app start) wait for it, within the same timeout; once it
+        // has been up, a lost connection fails at once (firstReady is settled; nothing is queued).
+        await Promise.race([this.firstReady, timeout]);
+        if (!this.client.isReady) throw new RedisUnavailableError('not connected');
+      }
+      const signal = AbortSignal.timeout(this.timeoutMs);
       return (await Promise.race([this.client.sendCommand(args, { abortSignal: signal }), timeout])) as T;
     } catch (error) {
       if (error instanceof RedisUnavailableError) throw error;

@@ -13,6 +13,13 @@ export interface RedisTokenStoreOptions extends RedisStoreOptions {
   whenUnavailable?: 'fail' | 'per-process';
   /** How often a replica waiting for another's lock looks again (default 25 ms). */
   lockPollMs?: number;
+  /**
+   * How long a renewal lock lasts if its holder dies without releasing it: the longest the other
+   * replicas wait before one takes over. Default: what the client asks for, 4 × http.timeoutMs +
+   * 2 × http.maxRetryAfterMs + 5 s (a refresh and a login in a row). Shorter than a real renewal
+   * can take, two replicas may renew at once.
+   */
+  lockLeaseMs?: number;
 }
 
 // Writes only over the expected version. The new version is max(old + 1, now in ms): it keeps
@@ -42,6 +49,7 @@ export class RedisTokenStore implements TokenStore {
   private readonly redis: RedisConnection;
   private readonly fallback: InMemoryTokenStore | undefined;
   private readonly pollMs: number;
+  private readonly leaseMs: number | undefined;
   private readonly logger = new Logger(RedisTokenStore.name);
   private usingFallback = false;
 
@@ -50,6 +58,10 @@ export class RedisTokenStore implements TokenStore {
     if (mode !== 'fail' && mode !== 'per-process') throw new TypeError("RedisTokenStore: whenUnavailable must be 'fail' or 'per-process'");
     this.pollMs = options?.lockPollMs ?? 25;
     if (!(Number.isFinite(this.pollMs) && this.pollMs >= 1)) throw new TypeError('RedisTokenStore: lockPollMs must be a positive number');
+    this.leaseMs = options?.lockLeaseMs;
+    if (this.leaseMs !== undefined && !(Number.isFinite(this.leaseMs) && this.leaseMs >= 100)) {
+      throw new TypeError('RedisTokenStore: lockLeaseMs must be at least 100 ms');
+    }
     // Last: it opens a connection.
     this.redis = new RedisConnection(options, RedisTokenStore.name);
     this.fallback = mode === 'per-process' ? new InMemoryTokenStore() : undefined;
@@ -87,11 +99,11 @@ export class RedisTokenStore implements TokenStore {
     const lockKey = `${this.redis.key(key)}:lock`;
     const owner = `${process.pid}:${randomBytes(12).toString('hex')}`;
     try {
-      await this.acquire(lockKey, owner, ttlMs);
+      await this.acquire(lockKey, owner, this.leaseMs ?? ttlMs);
     } catch (error) {
       if (!this.fallback) throw error;
       this.noteFallback();
-      return this.fallback.withLock(key, ttlMs, fn);
+      return this.fallback.withLock(key, this.leaseMs ?? ttlMs, fn);
     }
     try {
       return await fn();
