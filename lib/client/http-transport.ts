@@ -1,6 +1,8 @@
 import { Pool } from 'undici';
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import { ProviderNetworkError, ProviderTimeoutError } from './errors.js';
+import { InflightLimit } from './inflight-limit.js';
+import { ExchangeAborted, ResponseCollector } from './response-collector.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -29,44 +31,41 @@ const CONNECTIONS_PER_ORIGIN = 64;
  */
 export class HttpTransport {
   private readonly pool: Pool;
+  private readonly limit = new InflightLimit(CONNECTIONS_PER_ORIGIN);
 
   constructor(
     private readonly dialect: ProviderDialect,
-    origin: string,
+    private readonly origin: string,
   ) {
     this.pool = new Pool(origin, { connections: CONNECTIONS_PER_ORIGIN });
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
-    const timeout = AbortSignal.timeout(req.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const wait = this.limit.acquire(req.signal);
+    if (wait) await wait;
+    const collector = new ResponseCollector(req.timeoutMs, req.signal);
     try {
-      const res = await this.pool.request({
-        method: req.method,
-        path: req.path,
-        headers: req.headers,
-        body: req.body,
-        signal,
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
+      this.pool.dispatch({ origin: this.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, collector);
+      return await collector.done;
     } catch (err) {
       // The caller's own abort wins: rethrow its reason untouched, as fetch does.
       if (req.signal?.aborted) throw req.signal.reason;
       const where = `${req.method} ${req.path.split('?')[0]}`;
-      if (timeout.aborted) {
+      const code = (err as { code?: unknown }).code;
+      if ((err instanceof ExchangeAborted && err.why === 'timeout') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
         throw new ProviderTimeoutError({
           provider: this.dialect.name,
           message: `${this.dialect.displayName} did not answer ${where} within ${req.timeoutMs} ms`,
           retryable: true,
         });
       }
-      const code = (err as { code?: unknown }).code;
       throw new ProviderNetworkError({
         provider: this.dialect.name,
         message: `${this.dialect.displayName} could not be reached for ${where}${typeof code === 'string' ? ` (${code})` : ''}`,
         retryable: true,
       });
+    } finally {
+      this.limit.release();
     }
   }
 
@@ -74,3 +73,4 @@ export class HttpTransport {
     await this.pool.destroy();
   }
 }
+

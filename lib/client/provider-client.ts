@@ -102,7 +102,6 @@ export class ProviderClient implements OnApplicationShutdown {
     const core = this.requireCore();
     const { dialect, credentials, http } = core;
     const path = resolveRequestPath(dialect, core.basePathname, opts.path, opts.query);
-    const what = `${opts.method} ${opts.path.split('?')[0]}`;
     const headers = this.baseHeaders(opts);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -143,7 +142,7 @@ export class ProviderClient implements OnApplicationShutdown {
         return {
           status: res.status,
           headers: res.headers,
-          data: this.parseData<T>(core, res, what),
+          data: this.parseData<T>(core, res, describe(opts)),
           rateLimit: dialect.parseRateLimit(res.headers, Date.now()),
         };
       }
@@ -159,7 +158,7 @@ export class ProviderClient implements OnApplicationShutdown {
           continue;
         }
       }
-      throw errorFromResponse(dialect, res, what, credentials.secrets());
+      throw errorFromResponse(dialect, res, describe(opts), credentials.secrets());
     }
   }
 
@@ -178,7 +177,8 @@ export class ProviderClient implements OnApplicationShutdown {
 
   private baseHeaders(opts: CallOptions): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [name, value] of Object.entries(opts.headers ?? {})) {
+    if (opts.headers === undefined) return headers;
+    for (const [name, value] of Object.entries(opts.headers)) {
       if (RESERVED_HEADERS.has(name.toLowerCase())) {
         throw new TypeError(`Header '${name}' is set by the client and cannot be given per call`);
       }
@@ -196,4 +196,9 @@ export class ProviderClient implements OnApplicationShutdown {
     if (res.status === 204) return undefined as T;
     return parseJsonBody(core.dialect, res, what) as T;
   }
+}
+
+/** `GET /campaigns`: how errors name a call (built only when needed). */
+function describe(opts: RequestOptions): string {
+  return `${opts.method} ${opts.path.split('?')[0]}`;
 }

@@ -54,6 +54,14 @@ export class TokenManager implements CredentialSource {
   }
 
   async current(signal?: AbortSignal): Promise<string> {
+    // The token this process last read or obtained, until its renewal point: no store round trip
+    // per call (with Redis, one per call would double the cost of every request). If another
+    // replica replaced it meanwhile, the provider answers 401 and afterRejection() reads the store.
+    const seen = this.lastSeen;
+    if (seen && Date.now() < seen.refreshAt) return seen.accessToken;
+    // A renewal is already under way in this process: wait for it rather than read the store
+    // again (10,000 callers arriving at an expired token would make 10,000 reads first).
+    if (this.inflight) return (await abortable(this.inflight, signal)).accessToken;
     const rec = await this.read();
     if (rec && Date.now() < rec.token.refreshAt) return rec.token.accessToken;
     return (await this.renew(undefined, signal)).accessToken;

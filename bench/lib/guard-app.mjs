@@ -1,0 +1,95 @@
+// A Nest app with the same trivial handler behind each guard under test, in its own process.
+// argv: express|fastify [redis-url] [cacheEntries]. Tells the parent { port, jwt, apiKey } over IPC.
+import 'reflect-metadata';
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import jwt from 'jsonwebtoken';
+
+const DIST = new URL('../../dist/', import.meta.url).href;
+const lib = await import(`${DIST}index.js`);
+const { ApiKeyService, ProviderAuthGuard, ProviderAuthModule, Roles, Scopes, TokenService } = lib;
+
+const [adapterName = 'express', redisUrl = '', cacheEntries = ''] = process.argv.slice(2);
+export const SECRET = 'bench-secret-of-at-least-32-bytes!!';
+
+const decorate = (cls, method, ...decorators) =>
+  Reflect.decorate(decorators, cls.prototype, method, Object.getOwnPropertyDescriptor(cls.prototype, method));
+const body = { ok: true };
+
+/** The NestJS docs recipe: passport-jwt with a string secret. */
+class DocsJwtStrategy extends PassportStrategy(JwtStrategy, 'jwt') {
+  constructor() {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: SECRET });
+  }
+  validate(payload) {
+    return { userId: payload.sub, role: payload.role };
+  }
+}
+Injectable()(DocsJwtStrategy);
+
+class Routes {
+  open() { return body; }
+  jwt() { return body; }
+  key() { return body; }
+  roles() { return body; }
+  recipe() { return body; }
+  passport() { return body; }
+}
+decorate(Routes, 'open', Get('open'));
+decorate(Routes, 'jwt', Get('jwt'), UseGuards(ProviderAuthGuard), Scopes('campaigns:read'));
+decorate(Routes, 'key', Get('key'), UseGuards(ProviderAuthGuard), Scopes('campaigns:read'));
+decorate(Routes, 'roles', Get('roles'), UseGuards(ProviderAuthGuard), Roles('member'));
+decorate(Routes, 'recipe', Get('recipe'), UseGuards(AuthGuard('jwt')));
+decorate(Routes, 'passport', Get('passport'), UseGuards(AuthGuard('provider-bearer')));
+Controller()(Routes);
+
+async function stores() {
+  if (!redisUrl) return {};
+  const { RedisApiKeyStore, RedisRefreshTokenStore } = await import(`${DIST}redis/index.js`);
+  return { apiKeyStore: new RedisApiKeyStore({ url: redisUrl }), refreshTokenStore: new RedisRefreshTokenStore({ url: redisUrl }) };
+}
+
+class BenchModule {}
+Module({
+  imports: [
+    PassportModule,
+    ProviderAuthModule.forRoot({
+      incoming: { jwtSecret: SECRET, ...(await stores()), ...(cacheEntries !== '' && { cacheEntries: Number(cacheEntries) }) },
+    }),
+  ],
+  controllers: [Routes],
+  providers: [DocsJwtStrategy],
+})(BenchModule);
+
+let adapter;
+if (adapterName === 'fastify') {
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  adapter = new FastifyAdapter();
+}
+const app = adapter ? await NestFactory.create(BenchModule, adapter, { logger: false }) : await NestFactory.create(BenchModule, { logger: false });
+await app.listen(0, '127.0.0.1');
+const port = app.getHttpServer().address().port;
+
+// Wait for the Redis stores' first connection before handing out credentials.
+const keys = app.get(ApiKeyService);
+for (let i = 0; ; i++) {
+  try {
+    await keys.list();
+    break;
+  } catch (e) {
+    if (i > 200) throw e;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const pair = await app.get(TokenService).issue({ sub: 'bench-user', role: 'member', plan: 'growth' });
+const { key } = await keys.create({ label: 'bench', scopes: ['campaigns:read'] });
+
+process.on('message', (m) => {
+  if (m?.cmd === 'rss') {
+    globalThis.gc?.();
+    process.send({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  }
+});
+process.send({ port, jwt: pair.access_token, apiKey: key });

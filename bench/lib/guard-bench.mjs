@@ -1,0 +1,64 @@
+// Guard benchmark: the same trivial handler behind each guard, on Express and on Fastify.
+import autocannon from 'autocannon';
+import jwt from 'jsonwebtoken';
+import { fmt, median, start } from './stats.mjs';
+
+const APP = new URL('./guard-app.mjs', import.meta.url).pathname;
+export const GUARD_SECRET = 'bench-secret-of-at-least-32-bytes!!';
+
+/** One autocannon run; throws if any answer was not 2xx (a 401 would flatter a guard). */
+export async function hit(url, authorization, seconds, connections) {
+  const r = await autocannon({ url, connections, duration: seconds, headers: authorization ? { authorization } : {} });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50 };
+}
+
+export const VARIANTS = [
+  { route: 'open', label: 'no guard', auth: () => undefined },
+  { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => `Bearer ${c.jwt}`, target: true },
+  { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => `Bearer ${c.apiKey}`, target: true },
+  { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => `Bearer ${c.jwt}`, target: true },
+  { route: 'recipe', label: "docs recipe: AuthGuard('jwt'), passport-jwt, string secret", auth: (c) => `Bearer ${c.recipeJwt}` },
+  { route: 'passport', label: "AuthGuard('provider-bearer')", auth: (c) => `Bearer ${c.jwt}` },
+];
+
+/** Measure every variant on one running app, interleaved per round; medians. */
+export async function measureApp(port, creds, variants, config) {
+  const runs = new Map(variants.map((v) => [v.route, []]));
+  for (const v of variants) await hit(`http://127.0.0.1:${port}/${v.route}`, v.auth(creds), config.warmup, config.connections);
+  for (let round = 0; round < config.rounds; round++) {
+    // Rotate the order each round so no variant always runs first or last.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const v of order) runs.get(v.route).push(await hit(`http://127.0.0.1:${port}/${v.route}`, v.auth(creds), config.seconds, config.connections));
+  }
+  return new Map(
+    variants.map((v) => {
+      const rs = runs.get(v.route);
+      return [v.route, { rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), p50: median(rs.map((r) => r.p50)) }];
+    }),
+  );
+}
+
+export async function guardSection(config) {
+  const lines = ['## 1. Guard', '', `autocannon, ${config.connections} connections, same handler (\`{ ok: true }\`) on every route.`, ''];
+  const targets = [];
+  for (const adapter of ['express', 'fastify']) {
+    const { child, first } = await start(APP, [adapter]);
+    // The docs recipe reads what it signs with its own string secret (same claims as ours).
+    const creds = { ...first, recipeJwt: jwt.sign({ sub: 'bench-user', role: 'member' }, GUARD_SECRET, { expiresIn: 3600 }) };
+    const results = await measureApp(first.port, creds, VARIANTS, config);
+    child.kill();
+    const base = results.get('open').rps;
+    const recipe = results.get('recipe').rps;
+    lines.push(`### ${adapter === 'express' ? 'Express' : 'Fastify'}`, '', '| route | req/s | p99 ms | × unguarded | × docs recipe |', '|---|---:|---:|---:|---:|');
+    for (const v of VARIANTS) {
+      const r = results.get(v.route);
+      lines.push(`| ${v.label} | ${fmt(r.rps)} | ${fmt(r.p99, 1)} | ${(r.rps / base).toFixed(2)} | ${(r.rps / recipe).toFixed(2)} |`);
+      if (v.target) {
+        targets.push({ name: `${adapter}: ${v.label} ≥ 0.90× unguarded`, measured: `${(r.rps / base).toFixed(2)}×`, pass: r.rps / base >= 0.9 });
+      }
+    }
+    lines.push('');
+  }
+  return { markdown: lines.join('\n'), targets };
+}
