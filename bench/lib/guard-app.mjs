@@ -29,8 +29,16 @@ class DocsJwtStrategy extends PassportStrategy(JwtStrategy, 'jwt') {
 }
 Injectable()(DocsJwtStrategy);
 
+/** The floor: Nest's guard machinery around a guard that does nothing. */
+class TrivialGuard {
+  canActivate() {
+    return true;
+  }
+}
+
 class Routes {
   open() { return body; }
+  trivial() { return body; }
   jwt() { return body; }
   key() { return body; }
   roles() { return body; }
@@ -38,6 +46,7 @@ class Routes {
   passport() { return body; }
 }
 decorate(Routes, 'open', Get('open'));
+decorate(Routes, 'trivial', Get('trivial'), UseGuards(TrivialGuard));
 decorate(Routes, 'jwt', Get('jwt'), UseGuards(ProviderAuthGuard), Scopes('campaigns:read'));
 decorate(Routes, 'key', Get('key'), UseGuards(ProviderAuthGuard), Scopes('campaigns:read'));
 decorate(Routes, 'roles', Get('roles'), UseGuards(ProviderAuthGuard), Roles('member'));
@@ -87,6 +96,7 @@ const pair = await app.get(TokenService).issue({ sub: 'bench-user', role: 'membe
 const { key } = await keys.create({ label: 'bench', scopes: ['campaigns:read'] });
 
 process.on('message', (m) => {
+  if (m?.cmd === 'exit') process.exit(0);
   if (m?.cmd === 'rss') {
     globalThis.gc?.();
     process.send({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });

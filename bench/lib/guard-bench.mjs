@@ -15,6 +15,7 @@ export async function hit(url, authorization, seconds, connections) {
 
 export const VARIANTS = [
   { route: 'open', label: 'no guard', auth: () => undefined },
+  { route: 'trivial', label: 'a guard that returns true (the floor of any Nest guard)', auth: () => undefined },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => `Bearer ${c.jwt}`, target: true },
   { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => `Bearer ${c.apiKey}`, target: true },
   { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => `Bearer ${c.jwt}`, target: true },

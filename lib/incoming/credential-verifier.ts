@@ -63,16 +63,9 @@ export class CredentialVerifier {
 
   async verify(token: string): Promise<Verification> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8_192) return INVALID;
-    const cache = this.cacheIfLive();
-    if (cache) {
-      const now = Date.now();
-      const hit = cache.get(token, now);
-      if (hit) {
-        if (hit.principal.kind === 'api_key') this.usage.record(hit.principal.keyId, now);
-        // A copy: a handler that decorates request.user must not change the next request's.
-        return { ok: true, principal: { ...hit.principal } };
-      }
-    }
+    const principal = this.cached(token);
+    if (principal) return { ok: true, principal };
+    const cache = this.cache;
     const generation = this.generation;
     const result = token.startsWith('afk_') ? await this.verifyApiKey(token) : await this.verifyJwt(token);
     if (!result.ok) return result;
@@ -81,6 +74,21 @@ export class CredentialVerifier {
       cache.set(token, { principal: { ...result.principal }, until: result.until });
     }
     return { ok: true, principal: result.principal };
+  }
+
+  /**
+   * The principal of a credential verified before and still good, without any await; undefined
+   * when it is not in the cache (or the cache is off or not live). The guard's fast path.
+   */
+  cached(token: string): Principal | undefined {
+    const cache = this.cacheIfLive();
+    if (!cache) return undefined;
+    const now = Date.now();
+    const hit = cache.get(token, now);
+    if (!hit) return undefined;
+    if (hit.principal.kind === 'api_key') this.usage.record(hit.principal.keyId, now);
+    // A copy: a handler that decorates request.user must not change the next request's.
+    return { ...hit.principal };
   }
 
   /** Entries in the cache of verified credentials (0 when it is off): for tests and metrics. */

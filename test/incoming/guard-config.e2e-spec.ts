@@ -119,15 +119,15 @@ describe('ProviderAuthGuard fails closed', () => {
     const guard = new ProviderAuthGuard(app.get(Reflector), app.get(PROVIDER_AUTH_OPTIONS), app.get(CredentialVerifier));
     const rpc = { getType: () => 'rpc', getHandler: () => () => 0, getClass: () => Object } as unknown as ExecutionContext;
     const ws = { getType: () => 'ws', getHandler: () => () => 0, getClass: () => Object } as unknown as ExecutionContext;
-    await expect(guard.canActivate(rpc)).resolves.toBe(false);
-    await expect(guard.canActivate(ws)).resolves.toBe(false);
+    expect(await guard.canActivate(rpc)).toBe(false);
+    expect(await guard.canActivate(ws)).toBe(false);
     const noRequest = {
       getType: () => 'http',
       getHandler: () => () => 0,
       getClass: () => Object,
       switchToHttp: () => ({ getRequest: () => undefined, getResponse: () => ({}) }),
     } as unknown as ExecutionContext;
-    await expect(guard.canActivate(noRequest)).resolves.toBe(false);
+    expect(await guard.canActivate(noRequest)).toBe(false);
     await app.close();
   });
 
