@@ -58,7 +58,7 @@ export class TokenManager implements CredentialSource {
     // per call (with Redis, one per call would double the cost of every request). If another
     // replica replaced it meanwhile, the provider answers 401 and afterRejection() reads the store.
     const seen = this.lastSeen;
-    if (seen && Date.now() < seen.refreshAt) return seen.accessToken;
+    if (seen && Date.now() < seen.refreshAt && this.cfg.store.isAvailable?.() !== false) return seen.accessToken;
     // A renewal is already under way in this process: wait for it rather than read the store
     // again (10,000 callers arriving at an expired token would make 10,000 reads first).
     if (this.inflight) return (await abortable(this.inflight, signal)).accessToken;

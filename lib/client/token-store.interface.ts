@@ -30,6 +30,12 @@ export interface TokenStore {
   compareAndSet(key: string, token: StoredToken, expectedVersion: number): Promise<number | undefined>;
   /** Run `fn` while holding the credential's lock; the lock expires after `ttlMs` if its holder dies. */
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional: false while the store is known to be unreachable. A client reuses the token it last
+   * read only while this is not false, so that with the store down every call reports it
+   * (TokenStoreUnavailableError) instead of some calls working and others not.
+   */
+  isAvailable?(): boolean;
 }
 
 /** Injection token for the TokenStore (same name as the interface, as @nestjs/throttler does). */

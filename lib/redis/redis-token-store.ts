@@ -113,6 +113,11 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  /** False while the connection is down (the clients then ask the store, and report its failure). */
+  isAvailable(): boolean {
+    return this.redis.client.isReady;
+  }
+
   /** Closes the client the store created from `url` (the module calls this at app shutdown). */
   close(): Promise<void> {
     return this.redis.close();

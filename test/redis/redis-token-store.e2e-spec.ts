@@ -159,6 +159,9 @@ describe('RedisTokenStore', () => {
       await a.affilync.get('/campaigns');
       await redis.stop();
       try {
+        // Once the process has seen the connection drop (a call in the same instant may still
+        // go out with the token it holds):
+        for (let i = 0; i < 100 && !/Redis connection lost/.test(a.logger.text()); i++) await sleep(10);
         const failure = await a.affilync.get('/campaigns').catch((e: unknown) => e);
         expect(failure).toBeInstanceOf(TokenStoreUnavailableError);
         await expect(a.convertly.get('/affiliates')).rejects.toBeInstanceOf(TokenStoreUnavailableError);
@@ -175,8 +178,9 @@ describe('RedisTokenStore', () => {
         if (!ok) await sleep(50);
       }
       expect(ok).toBe(true);
-      // The refilled store is empty: exactly one more login, no storm.
-      expect(emulator.counters.affilync.logins).toBe(2);
+      // The refilled store is empty, but this process still holds a good token: no login at all
+      // until its renewal point (then one, through the store).
+      expect(emulator.counters.affilync.logins).toBe(1);
       expect(a.logger.text()).toMatch(/Redis connection restored/);
     }, 20_000);
 
