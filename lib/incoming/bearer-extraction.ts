@@ -34,6 +34,17 @@ export function extractBearer(req: RequestLike): Extraction {
   return SCHEME_ONLY.test(header.trimStart()) ? { kind: 'malformed' } : { kind: 'other-scheme' };
 }
 
+/**
+ * The fast path's reading: the value after an exact `Bearer ` prefix, when no token rides in the
+ * query or body; undefined otherwise. Not validated: it is only looked up among credentials that
+ * passed extractBearer() and verification before, and anything else goes the full way.
+ */
+export function bearerCandidate(req: RequestLike): string | undefined {
+  const header = req.headers?.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
+  return carriesTokenOutsideHeader(req) ? undefined : header.slice(7);
+}
+
 function carriesTokenOutsideHeader(req: RequestLike): boolean {
   if (hasTokenKey(req.query) || hasTokenKey(req.body)) return true;
   const url = typeof req.originalUrl === 'string' ? req.originalUrl : typeof req.url === 'string' ? req.url : '';

@@ -71,7 +71,7 @@ export class CredentialVerifier {
     if (!result.ok) return result;
     // Only if no revocation was heard of while the stores were being asked, and the feed still holds.
     if (cache && generation === this.generation && this.cacheIfLive()) {
-      cache.set(token, { principal: { ...result.principal }, until: result.until });
+      cache.set({ token, principal: { ...result.principal }, until: result.until });
     }
     return { ok: true, principal: result.principal };
   }

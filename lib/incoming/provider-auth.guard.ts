@@ -4,7 +4,7 @@ import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
 import type { ResolvedIncomingOptions, ResolvedProviderAuthOptions } from '../provider-auth.options.js';
 import { answerFor, ProviderAuthException, type Refusal } from './auth-answers.js';
-import { extractBearer } from './bearer-extraction.js';
+import { bearerCandidate, extractBearer } from './bearer-extraction.js';
 import { CredentialStoreUnavailableError, CredentialVerifier } from './credential-verifier.js';
 import { roleSatisfies, type Principal, type Role } from './principal.js';
 import { RouteRules, type RouteRule } from './route-rules.js';
@@ -59,8 +59,8 @@ export class ProviderAuthGuard implements CanActivate {
     if (this.fastPath) {
       // A credential verified before and still good: answered without a single await (a
       // promise per request was a measurable share of a fast route's time).
-      const extraction = extractBearer(req);
-      const principal = extraction.kind === 'token' ? this.verifier!.cached(extraction.token) : undefined;
+      const candidate = bearerCandidate(req);
+      const principal = candidate === undefined ? undefined : this.verifier!.cached(candidate);
       if (principal) {
         req.user = principal;
         try {

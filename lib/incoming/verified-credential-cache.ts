@@ -2,6 +2,8 @@ import type { Principal } from './principal.js';
 
 /** A credential that passed every check, and until when it would keep passing them. */
 export interface VerifiedCredential {
+  /** The whole credential: an entry is found by its tail, and must match entirely. */
+  token: string;
   principal: Principal;
   /** Epoch ms from which the uncached check would refuse it (expiry); Infinity for a key that never expires. */
   until: number;
@@ -17,24 +19,27 @@ export const DEFAULT_CACHE_ENTRIES = 10_000;
  * clears it on every revocation it hears of.
  */
 export class VerifiedCredentialCache {
+  /** By the credential's last 32 characters (see keyOf). */
   private readonly entries = new Map<string, VerifiedCredential>();
 
   constructor(private readonly maxEntries = DEFAULT_CACHE_ENTRIES) {}
 
   get(token: string, now: number): VerifiedCredential | undefined {
-    const hit = this.entries.get(token);
-    if (hit === undefined) return undefined;
+    const key = keyOf(token);
+    const hit = this.entries.get(key);
+    if (hit === undefined || hit.token !== token) return undefined;
     if (now < hit.until) return hit;
-    this.entries.delete(token);
+    this.entries.delete(key);
     return undefined;
   }
 
-  set(token: string, credential: VerifiedCredential): void {
-    if (this.entries.size >= this.maxEntries && !this.entries.has(token)) {
+  set(credential: VerifiedCredential): void {
+    const key = keyOf(credential.token);
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       // Map iterates in insertion order: the first key is the oldest.
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(token, credential);
+    this.entries.set(key, credential);
   }
 
   clear(): void {
@@ -44,4 +49,14 @@ export class VerifiedCredentialCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * The map key: the credential's last 32 characters — a JWT's signature, an API key's random part
+ * and checksum — instead of the whole (hashing a 300-character string on every request was the
+ * largest single cost of a cached check). Two credentials sharing a tail just evict each other;
+ * a lookup compares the whole credential.
+ */
+function keyOf(token: string): string {
+  return token.length > 32 ? token.slice(-32) : token;
 }
