@@ -1,52 +1,24 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   ApiKeyService,
   CredentialVerifier,
-  CurrentPrincipal,
   InMemoryApiKeyStore,
   InMemoryRefreshTokenStore,
   ProviderAuthModule,
-  Public,
-  Scopes,
   TokenService,
   type AccessTokenRef,
   type RefreshTokenStore,
   type ApiKeyRecord,
   type IncomingOptions,
-  type Principal,
   type RevocationFeed,
   type TokenPair,
 } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { secretAudit } from '../support/secret-audit.js';
-
-@Controller()
-class Routes {
-  constructor(private readonly tokens: TokenService) {}
-
-  @Public() @Post('auth/refresh') @HttpCode(200)
-  refresh(@Body() body: { refresh_token: string }) {
-    return this.tokens.refresh(body.refresh_token);
-  }
-
-  @Public() @Post('auth/rotate') @HttpCode(200)
-  rotate(@Headers('authorization') authorization = '') {
-    return this.tokens.rotateAccessToken(authorization.replace(/^Bearer /, ''));
-  }
-
-  @Get('me')
-  me(@CurrentPrincipal() p: Principal) {
-    return p;
-  }
-
-  @Get('campaigns') @Scopes('campaigns:read')
-  campaigns() {
-    return { ok: true };
-  }
-}
+import { TokenRoutes } from '../support/token-routes.js';
 
 const SECRET = 'credential-cache-secret-of-32-bytes!';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +30,7 @@ const keep = <T extends { access_token: string; refresh_token?: string }>(p: T) 
 async function startApp(adapter: string, incoming: Partial<IncomingOptions> = {}) {
   const mod = await Test.createTestingModule({
     imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: SECRET, ...incoming } })],
-    controllers: [Routes],
+    controllers: [TokenRoutes],
   })
     .setLogger(new CapturingLogger())
     .compile();

@@ -1,39 +1,17 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
-  CurrentPrincipal,
   InMemoryRefreshTokenStore,
   ProviderAuthModule,
-  Public,
   RefreshTokenStore,
   TokenService,
-  type Principal,
   type TokenPair,
 } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { secretAudit } from '../support/secret-audit.js';
-
-@Controller()
-class AuthRoutes {
-  constructor(private readonly tokens: TokenService) {}
-
-  @Public() @Post('auth/refresh') @HttpCode(200)
-  refresh(@Body() body: { refresh_token: string }) {
-    return this.tokens.refresh(body.refresh_token);
-  }
-
-  @Public() @Post('auth/rotate') @HttpCode(200)
-  rotate(@Headers('authorization') authorization = '') {
-    return this.tokens.rotateAccessToken(authorization.replace(/^Bearer /, ''));
-  }
-
-  @Get('me')
-  me(@CurrentPrincipal() p: Principal) {
-    return p;
-  }
-}
+import { TokenRoutes } from '../support/token-routes.js';
 
 const SECRET = 'token-lifecycle-secret-of-32-bytes!!';
 
@@ -51,7 +29,7 @@ describe.each(['express', 'fastify'])('token lifecycle over HTTP on %s', (adapte
   beforeAll(async () => {
     const mod = await Test.createTestingModule({
       imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: SECRET } })],
-      controllers: [AuthRoutes],
+      controllers: [TokenRoutes],
     })
       .setLogger(logger)
       .compile();

@@ -1,47 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   ApiKeyService,
   CredentialVerifier,
-  CurrentPrincipal,
   ProviderAuthModule,
-  Public,
-  Scopes,
   TokenService,
-  type Principal,
   type TokenPair,
 } from '../../lib/index.js';
 import { RedisApiKeyStore, RedisRefreshTokenStore } from '../../lib/redis/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { RedisServer } from '../support/redis-server.js';
 import { secretAudit } from '../support/secret-audit.js';
-
-@Controller()
-class Routes {
-  constructor(private readonly tokens: TokenService) {}
-
-  @Public() @Post('auth/refresh') @HttpCode(200)
-  refresh(@Body() body: { refresh_token: string }) {
-    return this.tokens.refresh(body.refresh_token);
-  }
-
-  @Public() @Post('auth/rotate') @HttpCode(200)
-  rotate(@Headers('authorization') authorization = '') {
-    return this.tokens.rotateAccessToken(authorization.replace(/^Bearer /, ''));
-  }
-
-  @Get('me')
-  me(@CurrentPrincipal() p: Principal) {
-    return p;
-  }
-
-  @Get('campaigns') @Scopes('campaigns:read')
-  campaigns() {
-    return { ok: true };
-  }
-}
+import { TokenRoutes } from '../support/token-routes.js';
 
 const SECRET = 'redis-replicas-secret-of-32-bytes!!!';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +43,7 @@ async function replica(adapter: string, url: string): Promise<Replica> {
         },
       }),
     ],
-    controllers: [Routes],
+    controllers: [TokenRoutes],
   })
     .setLogger(logger)
     .compile();
