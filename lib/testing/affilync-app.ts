@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AFFILYNC, ApiKeyService, ProviderAuthModule, TokenService } from '../index.js';
-import { AccessTokenLedger, EMULATOR_CLOCK_TOLERANCE_SEC } from './access-token-ledger.js';
+import { Module } from '@nestjs/common';
+import { AFFILYNC, ApiKeyService, TokenService } from '../index.js';
+import { AccessTokenLedger } from './access-token-ledger.js';
 import { AffilyncAuthController } from './affilync-auth.controller.js';
 import { AffilyncCampaignsController } from './affilync-campaigns.controller.js';
 import { AffilyncLinksController } from './affilync-links.controller.js';
 import { AffilyncProfile } from './affilync-profile.js';
-import { EmulatorGuard } from './emulator.guard.js';
-import { UserDirectory } from './emulator-users.js';
+import { emulatedProviderModule } from './emulator-module.js';
+import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
 import { ProviderServer } from './provider-server.js';
 
@@ -18,30 +16,7 @@ export const AFFILYNC_SCOPES = AFFILYNC.scopes;
 @Module({})
 class AffilyncEmulatorModule {}
 
-/** Affilync as the library would serve it: its guard, its tokens, its `afk_live_` keys. */
-function affilyncModule(users: UserDirectory, ledger: AccessTokenLedger, ttlSec: number): DynamicModule {
-  return {
-    module: AffilyncEmulatorModule,
-    imports: [
-      ProviderAuthModule.forRoot({
-        incoming: {
-          jwtSecret: randomBytes(32),
-          errorFormat: 'affilync',
-          realm: 'affilync',
-          accessTokenTtlSec: ttlSec,
-          clockToleranceSec: EMULATOR_CLOCK_TOLERANCE_SEC,
-        },
-      }),
-    ],
-    controllers: [AffilyncAuthController, AffilyncCampaignsController, AffilyncLinksController],
-    providers: [
-      { provide: UserDirectory, useValue: users },
-      { provide: AccessTokenLedger, useValue: ledger },
-      // Instead of globalGuard: true, the library's guard with the emulator's exact expiry.
-      { provide: APP_GUARD, useClass: EmulatorGuard },
-    ],
-  };
-}
+const CONTROLLERS = [AffilyncAuthController, AffilyncCampaignsController, AffilyncLinksController];
 
 /** Affilync under /api, with what the emulator's owner may do to it. */
 export class AffilyncApp {
@@ -55,7 +30,8 @@ export class AffilyncApp {
 
   static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<AffilyncApp> {
     const ledger = new AccessTokenLedger(ttlSec);
-    const server = await ProviderServer.start(affilyncModule(users, ledger, ttlSec), new AffilyncProfile(), faults);
+    const spec = { module: AffilyncEmulatorModule, provider: 'affilync' as const, controllers: CONTROLLERS };
+    const server = await ProviderServer.start(emulatedProviderModule(spec, users, ledger, ttlSec), new AffilyncProfile(), faults);
     return new AffilyncApp(server, ledger);
   }
 

@@ -1,45 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ProviderAuthModule, TokenService } from '../index.js';
-import { AccessTokenLedger, EMULATOR_CLOCK_TOLERANCE_SEC } from './access-token-ledger.js';
+import { Module } from '@nestjs/common';
+import { TokenService } from '../index.js';
+import { AccessTokenLedger } from './access-token-ledger.js';
 import { ConvertlyAffiliatesController } from './convertly-affiliates.controller.js';
 import { ConvertlyAuthController } from './convertly-auth.controller.js';
 import { ConvertlyDiscountsController } from './convertly-discounts.controller.js';
 import { ConvertlyProfile } from './convertly-profile.js';
-import { EmulatorGuard } from './emulator.guard.js';
-import { UserDirectory } from './emulator-users.js';
+import { emulatedProviderModule } from './emulator-module.js';
+import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
 import { ProviderServer } from './provider-server.js';
 
 @Module({})
 class ConvertlyEmulatorModule {}
 
-/** Convertly as the library would serve it: its guard and its tokens, in Convertly's error shape. */
-function convertlyModule(users: UserDirectory, ledger: AccessTokenLedger, ttlSec: number): DynamicModule {
-  return {
-    module: ConvertlyEmulatorModule,
-    imports: [
-      ProviderAuthModule.forRoot({
-        incoming: {
-          jwtSecret: randomBytes(32),
-          errorFormat: 'convertly',
-          realm: 'convertly',
-          accessTokenTtlSec: ttlSec,
-          clockToleranceSec: EMULATOR_CLOCK_TOLERANCE_SEC,
-        },
-      }),
-    ],
-    controllers: [ConvertlyAuthController, ConvertlyAffiliatesController, ConvertlyDiscountsController],
-    providers: [
-      { provide: UserDirectory, useValue: users },
-      { provide: AccessTokenLedger, useValue: ledger },
-      // Instead of globalGuard: true, the library's guard plus the plan gate and exact expiry.
-      { provide: APP_GUARD, useClass: EmulatorGuard },
-    ],
-  };
-}
+const CONTROLLERS = [ConvertlyAuthController, ConvertlyAffiliatesController, ConvertlyDiscountsController];
 
 /** Convertly under /v1, with what the emulator's owner may do to it. */
 export class ConvertlyApp {
@@ -49,7 +24,8 @@ export class ConvertlyApp {
   ) {}
 
   static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<ConvertlyApp> {
-    const server = await ProviderServer.start(convertlyModule(users, new AccessTokenLedger(ttlSec), ttlSec), new ConvertlyProfile(), faults);
+    const spec = { module: ConvertlyEmulatorModule, provider: 'convertly' as const, controllers: CONTROLLERS };
+    const server = await ProviderServer.start(emulatedProviderModule(spec, users, new AccessTokenLedger(ttlSec), ttlSec), new ConvertlyProfile(), faults);
     return new ConvertlyApp(server, users);
   }
 
