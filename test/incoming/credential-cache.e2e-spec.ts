@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import { Controller, Get, UseGuards, type INestApplication } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -7,9 +8,13 @@ import {
   CredentialVerifier,
   InMemoryApiKeyStore,
   InMemoryRefreshTokenStore,
+  CurrentPrincipal,
   ProviderAuthModule,
+  Public,
   TokenService,
   type AccessTokenRef,
+  type ApiKeyStore,
+  type Principal,
   type RefreshTokenStore,
   type ApiKeyRecord,
   type IncomingOptions,
@@ -27,10 +32,21 @@ const keep = <T extends { access_token: string; refresh_token?: string }>(p: T) 
   return p;
 };
 
+/** The same user route behind @nestjs/passport only (the global guard steps aside for @Public). */
+@Controller('passport')
+@Public()
+@UseGuards(AuthGuard('provider-bearer'))
+class PassportRoutes {
+  @Get('me')
+  me(@CurrentPrincipal() p: Principal) {
+    return p;
+  }
+}
+
 async function startApp(adapter: string, incoming: Partial<IncomingOptions> = {}) {
   const mod = await Test.createTestingModule({
     imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: SECRET, ...incoming } })],
-    controllers: [TokenRoutes],
+    controllers: [TokenRoutes, PassportRoutes],
   })
     .setLogger(new CapturingLogger())
     .compile();
@@ -79,6 +95,20 @@ class FeedlessRevocations implements RefreshTokenStore {
   isAccessTokenRevoked: RefreshTokenStore['isAccessTokenRevoked'] = (...a) => {
     this.lookups++;
     return this.inner.isAccessTokenRevoked(...a);
+  };
+}
+
+/** A user's own API-key store without a revocation feed, counting lookups. */
+class FeedlessApiKeys implements ApiKeyStore {
+  gets = 0;
+  private readonly inner = new InMemoryApiKeyStore();
+  save: ApiKeyStore['save'] = (...a) => this.inner.save(...a);
+  list: ApiKeyStore['list'] = (...a) => this.inner.list(...a);
+  touch: ApiKeyStore['touch'] = (...a) => this.inner.touch(...a);
+  revoke: ApiKeyStore['revoke'] = (...a) => this.inner.revoke(...a);
+  get: ApiKeyStore['get'] = (...a) => {
+    this.gets++;
+    return this.inner.get(...a);
   };
 }
 
@@ -243,6 +273,97 @@ describe('the cache of verified credentials: when it is used', () => {
       feed.set(true);
       for (let i = 0; i < 3; i++) await me();
       expect(store.lookups).toBe(5);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('asks an API-key store without a revocation feed on every request', async () => {
+    const store = new FeedlessApiKeys();
+    const app = await startApp('fastify', { apiKeyStore: store });
+    try {
+      const { key } = await app.get(ApiKeyService).create({ label: 'feedless', scopes: ['campaigns:read'] });
+      secretAudit.registerSecret(key);
+      for (let i = 0; i < 5; i++) await request(app.getHttpServer()).get('/campaigns').set('Authorization', `Bearer ${key}`).expect(200);
+      expect(store.gets).toBe(5);
+      expect(app.get(CredentialVerifier).cachedCredentials).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('records the use of an API key served from the cache', async () => {
+    // The first use's write fails, so the next use must write again: it can only come from the cache hit.
+    const store = new (class extends InMemoryApiKeyStore {
+      gets = 0;
+      touches = 0;
+      override async get(id: string): Promise<ApiKeyRecord | undefined> {
+        this.gets++;
+        return super.get(id);
+      }
+      override async touch(id: string, at: Date): Promise<void> {
+        if (++this.touches === 1) throw new Error('write lost');
+        return super.touch(id, at);
+      }
+    })();
+    const app = await startApp('express', { apiKeyStore: store });
+    try {
+      const keys = app.get(ApiKeyService);
+      const { id, key } = await keys.create({ label: 'usage', scopes: ['campaigns:read'] });
+      secretAudit.registerSecret(key);
+      const use = () => request(app.getHttpServer()).get('/campaigns').set('Authorization', `Bearer ${key}`).expect(200);
+      await use();
+      expect((await keys.list()).find((k) => k.id === id)?.lastUsedAt).toBeNull();
+      await use();
+      expect(store.gets).toBe(1);
+      expect(store.touches).toBe(2);
+      expect((await keys.list()).find((k) => k.id === id)?.lastUsedAt).toBeInstanceOf(Date);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('does not cache a credential whose check straddled a revocation', async () => {
+    // The store answers "not revoked", and the revocation lands before that answer is used.
+    const store = new (class extends InMemoryRefreshTokenStore {
+      revokeDuringCheck = false;
+      override async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
+        const answer = await super.isAccessTokenRevoked(token);
+        if (this.revokeDuringCheck) {
+          this.revokeDuringCheck = false;
+          await this.revokeAccessToken(token.jti, Date.now() + 60_000);
+        }
+        return answer;
+      }
+    })();
+    const app = await startApp('express', { refreshTokenStore: store });
+    try {
+      const pair = keep(await app.get(TokenService).issue({ sub: 'r1', role: 'member' }));
+      const me = () => request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${pair.access_token}`);
+      store.revokeDuringCheck = true;
+      await me().expect(200);
+      await me().expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe.each(['express', 'fastify'])("AuthGuard('provider-bearer') and the cache on %s", (adapter) => {
+  it('serves a warm credential from the same cache, and refuses it right after a revocation', async () => {
+    const store = new CountingRevocations();
+    const app = await startApp(adapter, { refreshTokenStore: store });
+    try {
+      const tokens = app.get(TokenService);
+      const pair = keep(await tokens.issue({ sub: 'p1', role: 'member', plan: 'growth' }));
+      const me = () => request(app.getHttpServer()).get('/passport/me').set('Authorization', `Bearer ${pair.access_token}`);
+      const bodies = [];
+      for (let i = 0; i < 4; i++) bodies.push((await me().expect(200)).body);
+      expect(store.lookups).toBe(1);
+      expect(bodies[3]).toEqual(bodies[0]);
+      expect(bodies[0]).toMatchObject({ kind: 'user', sub: 'p1', role: 'member', plan: 'growth' });
+      await tokens.revokeAccessToken(pair.access_token);
+      await me().expect(401);
     } finally {
       await app.close();
     }
