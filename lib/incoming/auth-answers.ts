@@ -5,11 +5,12 @@ import { convertlyDialect } from '../dialects/convertly.dialect.js';
 /** Every refusal the guard can answer with. */
 export type Refusal =
   | { reason: 'missing' | 'other-scheme' }
-  | { reason: 'malformed' | 'invalid' | 'expired' | 'outside-header' }
+  | { reason: 'malformed' | 'invalid' | 'expired' | 'outside-header' | 'duplicate-header' }
   | { reason: 'insufficient-scope'; scopes: readonly string[] }
   | { reason: 'insufficient-role'; roles: readonly string[] }
   | { reason: 'plan' }
   | { reason: 'webhook-signature' }
+  | { reason: 'webhook-media-type' }
   | { reason: 'unavailable' };
 
 /** An answer ready to send: status, body in the configured provider's shape, and challenge header. */
@@ -64,6 +65,8 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
       return make(403, 'PAYMENT_REQUIRED', 'Feature requires a paid plan');
     case 'webhook-signature':
       return make(401, 'SIGNATURE_INVALID', 'Webhook signature is missing or invalid');
+    case 'webhook-media-type':
+      return make(415, 'UNSUPPORTED_MEDIA_TYPE', 'Webhook bodies must be sent as application/json');
     case 'unavailable':
       return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
   }
