@@ -52,6 +52,8 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
         'Send the token in the Authorization header only, never in the query string or body',
         `${bearer}, error="invalid_request"`,
       );
+    case 'duplicate-header':
+      return make(400, 'INVALID_REQUEST', 'Send exactly one Authorization header', `${bearer}, error="invalid_request"`);
     case 'insufficient-scope':
       return make(
         403,

@@ -8,10 +8,16 @@ export type Extraction =
   /** A Bearer header that is not `Bearer <b64token>`. */
   | { kind: 'malformed' }
   /** `access_token` in the query string or the body: refused, never read (RFC 6750 §2.2/2.3 are not supported). */
-  | { kind: 'outside-header' };
+  | { kind: 'outside-header' }
+  /** More than one Authorization header (RFC 6750 §3.1 invalid_request); Node keeps only the first. */
+  | { kind: 'duplicate-header' };
 
 interface RequestLike {
   headers?: Record<string, unknown>;
+  /** Node's raw header list (Express's request is Node's). */
+  rawHeaders?: unknown;
+  /** Fastify's request wraps Node's. */
+  raw?: { rawHeaders?: unknown };
   query?: unknown;
   body?: unknown;
   url?: unknown;
@@ -25,6 +31,7 @@ const SCHEME_ONLY = /^bearer(\s|$)/i;
 
 /** Reads the credential of a request the way ProviderAuthGuard and ProviderBearerStrategy both do. */
 export function extractBearer(req: RequestLike): Extraction {
+  if (hasSeveralAuthorizationHeaders(req)) return { kind: 'duplicate-header' };
   if (carriesTokenOutsideHeader(req)) return { kind: 'outside-header' };
   const header = req.headers?.authorization;
   if (header === undefined || header === '') return { kind: 'missing' };
@@ -35,14 +42,34 @@ export function extractBearer(req: RequestLike): Extraction {
 }
 
 /**
- * The fast path's reading: the value after an exact `Bearer ` prefix, when no token rides in the
- * query or body; undefined otherwise. Not validated: it is only looked up among credentials that
- * passed extractBearer() and verification before, and anything else goes the full way.
+ * The fast path's reading: the value after an exact `Bearer ` prefix, when it is the request's only
+ * Authorization header and no token rides in the query or body; undefined otherwise. Not
+ * validated: it is only looked up among credentials that passed extractBearer() and verification
+ * before, and anything else goes the full way.
  */
 export function bearerCandidate(req: RequestLike): string | undefined {
   const header = req.headers?.authorization;
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
-  return carriesTokenOutsideHeader(req) ? undefined : header.slice(7);
+  return hasSeveralAuthorizationHeaders(req) || carriesTokenOutsideHeader(req) ? undefined : header.slice(7);
+}
+
+/**
+ * Node's parser keeps only the first Authorization header, so a second one (perhaps added by a
+ * proxy, perhaps by an attacker) would go unseen; the raw list has them all. A plain loop: this
+ * runs on every guarded request, and a name is compared only when its length matches.
+ */
+function hasSeveralAuthorizationHeaders(req: RequestLike): boolean {
+  const raw = Array.isArray(req.rawHeaders) ? req.rawHeaders : req.raw?.rawHeaders;
+  if (!Array.isArray(raw)) return false;
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name: unknown = raw[i];
+    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
 }
 
 function carriesTokenOutsideHeader(req: RequestLike): boolean {

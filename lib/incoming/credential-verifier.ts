@@ -91,6 +91,11 @@ export class CredentialVerifier {
     return { ...hit.principal };
   }
 
+  /** The realm of this app's `WWW-Authenticate` challenges. */
+  get realm(): string {
+    return this.options.realm;
+  }
+
   /** Entries in the cache of verified credentials (0 when it is off): for tests and metrics. */
   get cachedCredentials(): number {
     return this.cache?.size ?? 0;

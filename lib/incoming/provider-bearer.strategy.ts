@@ -6,9 +6,10 @@ import { CredentialStoreUnavailableError, type CredentialVerifier } from './cred
 import type { Principal } from './principal.js';
 import { verifierForRequest } from './verifier-registry.js';
 
-/** What passport attaches to the per-request copy of a strategy. */
+/** What passport attaches to the per-request copy of a strategy, and the realm passport-http-bearer's challenges name. */
 interface PassportActions {
   fail(challenge: string, status: number): void;
+  _realm: string;
 }
 
 /**
@@ -24,13 +25,28 @@ export class ProviderBearerStrategy extends PassportStrategy(Strategy, 'provider
     super({ passReqToCallback: true });
   }
 
-  // passport gives each request its own copy of the strategy, with fail()/success() attached.
-  override authenticate(req: Parameters<typeof extractBearer>[0], options?: object): void {
+  // passport gives each request its own copy of the strategy (Object.create of the registered one),
+  // with fail()/success() attached: the realm set here is this request's only. Challenges are
+  // RFC 6750's, as plain passport.authenticate() sends them in WWW-Authenticate.
+  override authenticate(req: Parameters<typeof extractBearer>[0] & Parameters<typeof verifierForRequest>[0], options?: object): void {
     const self = this as unknown as PassportActions;
+    self._realm = (verifierForRequest(req) ?? this.verifier).realm;
+    const bearer = `Bearer realm="${self._realm}"`;
     const extraction = extractBearer(req);
-    if (extraction.kind === 'outside-header') return self.fail('invalid_request', 400);
-    if (extraction.kind !== 'token') return self.fail(extraction.kind === 'malformed' ? 'invalid_token' : 'Bearer', 401);
-    super.authenticate(req as never, options as never);
+    switch (extraction.kind) {
+      case 'token':
+        // passport-http-bearer reads the token again and, if validate() refuses it, fails with
+        // `Bearer realm="…", error="invalid_token"` built from _realm.
+        return super.authenticate(req as never, options as never);
+      case 'outside-header':
+      case 'duplicate-header':
+        return self.fail(`${bearer}, error="invalid_request"`, 400);
+      case 'malformed':
+        return self.fail(`${bearer}, error="invalid_token"`, 401);
+      case 'missing':
+      case 'other-scheme':
+        return self.fail(bearer, 401);
+    }
   }
 
   async validate(req: Parameters<typeof verifierForRequest>[0], token: string): Promise<Principal | false> {

@@ -26,7 +26,7 @@ export const ROLE_SCOPES = {
 };
 
 export type Refusal =
-  | { refuse: 'missing' | 'other-scheme' | 'malformed' | 'invalid' | 'expired' | 'outside-header' | 'role' | 'plan' | 'unavailable' }
+  | { refuse: 'missing' | 'other-scheme' | 'malformed' | 'invalid' | 'expired' | 'outside-header' | 'duplicate-header' | 'role' | 'plan' | 'unavailable' }
   | { refuse: 'scope'; scopes: string[] };
 export type Outcome = 'accept' | Refusal;
 
@@ -37,6 +37,7 @@ export const R = {
   invalid: { refuse: 'invalid' },
   expired: { refuse: 'expired' },
   outside: { refuse: 'outside-header' },
+  duplicate: { refuse: 'duplicate-header' },
   role: { refuse: 'role' },
   plan: { refuse: 'plan' },
   unavailable: { refuse: 'unavailable' },
@@ -60,6 +61,7 @@ export function expectedAnswer(r: Refusal, realm: string): { status: number; cod
     case 'expired':
       return { status: 401, code: 'TOKEN_EXPIRED', challenge: `${bearer}, error="invalid_token"` };
     case 'outside-header':
+    case 'duplicate-header':
       return { status: 400, code: 'INVALID_REQUEST', challenge: `${bearer}, error="invalid_request"` };
     case 'scope':
       return { status: 403, code: 'INSUFFICIENT_SCOPE', challenge: `${bearer}, error="insufficient_scope", scope="${r.scopes.join(' ')}"` };

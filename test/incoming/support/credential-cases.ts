@@ -35,7 +35,8 @@ export interface Ctx {
 }
 
 export interface Presented {
-  authorization?: string;
+  /** A list sends several Authorization headers. */
+  authorization?: string | string[];
   /** Query string without '?'. */
   query?: string;
   method?: 'get' | 'post';
@@ -95,7 +96,7 @@ const asKey = (scopes: string[]) => async (ctx: Ctx): Promise<Presented> => {
   return { authorization: bearer(key), principal };
 };
 /** A real member token presented through `frame`. */
-const framed = (frame: (t: string) => string) => async (ctx: Ctx): Promise<Presented> => {
+const framed = (frame: (t: string) => string | string[]) => async (ctx: Ctx): Promise<Presented> => {
   const { token } = await issue(ctx);
   return { authorization: frame(token), secrets: [token] };
 };
@@ -135,6 +136,11 @@ export const FRAMING: CredCase[] = [
   { name: 'an "=" inside the token, not only at its end', present: framed((t) => `Bearer ${t.replace('.', '=.')}`), outcome: R.malformed },
   { name: 'a token with a non-ASCII (latin-1) character', present: framed((t) => `Bearer ${t}\u00e9`), outcome: R.malformed },
   { name: 'an oversized b64token (9000 chars)', present: fixed(`Bearer ${'A'.repeat(9000)}`), outcome: R.invalid },
+  // RFC 6750 §3.1: a request with several credentials is invalid_request, whichever comes first.
+  { name: 'two Authorization headers, the same valid token', present: framed((t) => [`Bearer ${t}`, `Bearer ${t}`]), outcome: R.duplicate },
+  { name: 'two Authorization headers, a valid token then Basic', present: framed((t) => [`Bearer ${t}`, 'Basic YWRtaW46aHVudGVyMg==']), outcome: R.duplicate },
+  { name: 'two Authorization headers, junk then a valid token', present: framed((t) => ['Bearer junk', `Bearer ${t}`]), outcome: R.duplicate },
+  { name: 'two Authorization headers, an empty one then a valid key', present: async (ctx) => { const { key } = await mintKey(ctx, ['campaigns:read']); return { authorization: ['', `Bearer ${key}`], secrets: [key] }; }, outcome: R.duplicate },
   { name: 'a lower-case scheme with a valid token', present: async (ctx) => { const u = await issue(ctx); return { authorization: `bearer ${u.token}`, principal: u.principal }; }, outcome: 'accept' },
   { name: 'an upper-case scheme with a valid token', present: async (ctx) => { const u = await issue(ctx); return { authorization: `BEARER ${u.token}`, principal: u.principal }; }, outcome: 'accept' },
   { name: 'a valid admin token', present: asUser({ role: 'admin' }), outcome: 'accept' },
@@ -383,7 +389,7 @@ export function target(c: CredCase, p: Presented, passport = false): Send {
 /** Every credential string a case presented (each at least 8 characters), for the leak checks. */
 export function credentialsOf(p: Presented): string[] {
   const out = [...(p.secrets ?? [])];
-  if (p.authorization) out.push(p.authorization.replace(/^\S*\s*/, '').trim());
+  for (const a of [p.authorization ?? []].flat()) out.push(a.replace(/^\S*\s*/, '').trim());
   if (p.query) out.push(...new URLSearchParams(p.query).values());
   if (p.body) out.push(...Object.values(p.body.data));
   const unique = [...new Set(out.filter((s) => s.length >= 8))];

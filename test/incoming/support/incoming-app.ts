@@ -106,6 +106,8 @@ export async function startApp(
   incoming: Omit<IncomingOptions, 'apiKeyStore'>,
   controllers: (new (...args: never[]) => unknown)[],
   globalGuard = false,
+  /** Runs before app.init(), e.g. to mount plain middleware ahead of Nest's 404 handler. */
+  beforeInit?: (app: INestApplication) => void,
 ): Promise<Fixture> {
   const logger = new CapturingLogger();
   const store = new ObservedApiKeyStore();
@@ -117,6 +119,7 @@ export async function startApp(
     .compile();
   const app = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter()) : mod.createNestApplication();
   app.useLogger(logger);
+  beforeInit?.(app);
   await app.init();
   if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   return { app, logger, store, tokens: app.get(TokenService), keys: app.get(ApiKeyService), server: () => app.getHttpServer() };
@@ -125,8 +128,8 @@ export async function startApp(
 export interface Send {
   path: string;
   method?: 'get' | 'post';
-  /** Authorization header value; omitted when undefined. */
-  authorization?: string;
+  /** Authorization header value; omitted when undefined; a list sends one header line each. */
+  authorization?: string | string[];
   body?: { type: 'json' | 'form'; data: Record<string, string> };
 }
 
@@ -140,7 +143,8 @@ export interface Answer {
 export async function send(server: unknown, s: Send): Promise<Answer> {
   const agent = request(server as Parameters<typeof request>[0]);
   let r = s.method === 'post' ? agent.post(s.path) : agent.get(s.path);
-  if (s.authorization !== undefined) r = r.set('Authorization', s.authorization);
+  // superagent sends a list as one header line per value (typed for Cookie only).
+  if (s.authorization !== undefined) r = r.set('Authorization', s.authorization as string);
   if (s.body?.type === 'json') r = r.set('Content-Type', 'application/json').send(JSON.stringify(s.body.data));
   else if (s.body?.type === 'form') r = r.set('Content-Type', 'application/x-www-form-urlencoded').send(new URLSearchParams(s.body.data).toString());
   const res = await r;
