@@ -50,6 +50,12 @@ export interface IncomingOptions {
   accessTokenTtlSec?: number;
   /** Lifetime of issued refresh tokens (default 30 days). */
   refreshTokenTtlSec?: number;
+  /**
+   * Longest session, in seconds from the user's authentication (TokenService.issue): refresh() and
+   * rotateAccessToken() refuse to renew past it with 401 TOKEN_EXPIRED, so the user logs in again.
+   * 60 … 366 days (default 30 days). Tokens already issued live out their own lifetime.
+   */
+  maxSessionSec?: number;
   /** The scope catalogue (default: Affilync's ten key scopes plus commissions:read, payouts:write). */
   scopes?: string[];
   /** Scopes each role holds (default: admin every scope; member every :read plus campaigns:write, affiliates:write). */
@@ -97,6 +103,7 @@ export interface ResolvedIncomingOptions {
   clockToleranceSec: number;
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
+  maxSessionSec: number;
   cacheEntries: number;
   scopes: readonly string[];
   roleScopes: Readonly<Record<Role, readonly string[]>>;

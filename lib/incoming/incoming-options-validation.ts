@@ -14,6 +14,7 @@ const KEYS = [
   'clockToleranceSec',
   'accessTokenTtlSec',
   'refreshTokenTtlSec',
+  'maxSessionSec',
   'scopes',
   'roleScopes',
   'allowedPlans',
@@ -50,6 +51,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   const tolerance = int(o.clockToleranceSec, 'incoming.clockToleranceSec', 0, MAX_TOLERANCE_SEC, 5, add);
   const accessTtl = int(o.accessTokenTtlSec, 'incoming.accessTokenTtlSec', 1, 7 * 86_400, 3_600, add);
   const refreshTtl = int(o.refreshTokenTtlSec, 'incoming.refreshTokenTtlSec', 60, 366 * 86_400, 30 * 86_400, add);
+  const maxSession = int(o.maxSessionSec, 'incoming.maxSessionSec', 60, 366 * 86_400, 30 * 86_400, add);
   const cacheEntries = int(o.cacheEntries, 'incoming.cacheEntries', 0, 1_000_000, DEFAULT_CACHE_ENTRIES, add);
 
   const scopes = stringList(o.scopes ?? DEFAULT_SCOPES, 'incoming.scopes', add, SCOPE_TOKEN);
@@ -81,6 +83,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     clockToleranceSec: tolerance,
     accessTokenTtlSec: accessTtl,
     refreshTokenTtlSec: Math.max(refreshTtl, accessTtl),
+    maxSessionSec: maxSession,
     cacheEntries,
     scopes,
     roleScopes,

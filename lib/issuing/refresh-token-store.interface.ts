@@ -4,6 +4,11 @@ export interface TokenFamily {
   role: 'admin' | 'member';
   plan?: string;
   brandId?: string;
+  /**
+   * When the user authenticated (epoch s; the tokens' `auth_time`): the session ends
+   * `incoming.maxSessionSec` later. Absent in families saved before sessions were limited.
+   */
+  authTime?: number;
 }
 
 /** The claims an access token is checked against for revocation. */
@@ -18,9 +23,10 @@ export interface AccessTokenRef {
 
 /**
  * State of the tokens TokenService issues: families, single-use refresh tokens, revocations.
- * Every record is kept until the credential it concerns would have expired anyway, then may be
- * dropped: memory stays bounded, and nothing is forgotten while it still matters. All methods
- * that change state must be atomic across every replica sharing the store.
+ * Every record is kept until `expiresAt`, which TokenService sets past the last moment the
+ * credential it concerns could still be accepted (its exp plus the clock tolerance, plus a
+ * margin), then may be dropped: memory stays bounded, and nothing is forgotten while it still
+ * matters. All methods that change state must be atomic across every replica sharing the store.
  */
 export interface RefreshTokenStore {
   /** Remember a family until `expiresAt` (epoch ms); called again on each rotation to extend it. */

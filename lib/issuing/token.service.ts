@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../incoming/principal.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
 import { Hs256Jwt } from './hs256-jwt.js';
 import type { RefreshTokenStore, TokenFamily } from './refresh-token-store.interface.js';
+import { keepRecordUntil, nowSec } from './token-lifetime.js';
 
 export interface IssueInput {
   sub: string;
@@ -32,10 +33,12 @@ type Claims = Record<string, unknown>;
 
 /**
  * Issues, rotates and revokes the HS256 tokens ProviderAuthGuard accepts.
- * Access: `{ sub, role, typ: 'access', jti, iat, exp, plan?, brandId?, fam? }`;
- * refresh: `{ sub, typ: 'refresh', jti, fam, iat, exp }`. A refresh token works once; a replay
- * revokes its whole family (RFC 9700 §4.14.2). Refusals are thrown as the guard's own 401 answers,
- * so a controller that calls these methods answers like the guard does.
+ * Access: `{ sub, role, typ: 'access', jti, iat, exp, auth_time, plan?, brandId?, fam? }`;
+ * refresh: `{ sub, typ: 'refresh', jti, fam, iat, exp, auth_time }`. A refresh token works once; a
+ * replay revokes its whole family (RFC 9700 §4.14.2). `auth_time` (OpenID Connect's claim, epoch s)
+ * is when issue() was called; renewals keep it, and none is granted `incoming.maxSessionSec` after
+ * it. Refusals are thrown as the guard's own 401 answers, so a controller that calls these methods
+ * answers like the guard does.
  */
 export class TokenService {
   private readonly jwt: Hs256Jwt;
@@ -49,39 +52,48 @@ export class TokenService {
 
   /** A new access/refresh pair (a new family), e.g. after your own password check. */
   async issue(input: IssueInput): Promise<TokenPair> {
-    const family = familyOf(input);
-    const fam = randomUUID();
-    return this.pair(fam, family);
+    const family: TokenFamily = { ...familyOf(input), authTime: nowSec() };
+    return this.pair(randomUUID(), family);
   }
 
   /**
    * Rotate: the refresh token dies atomically and a new pair of the same family is returned.
    * A refresh token used twice — a replay, or the loser of two simultaneous refreshes — revokes
-   * the whole family, access tokens included, and is refused.
+   * the whole family, access tokens included, and is refused. Past the end of the session
+   * (`incoming.maxSessionSec` after issue()) it is refused with TOKEN_EXPIRED: log in again.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const c = this.verified(refreshToken, 'refresh');
     const fam = c.fam as string;
     const family = await this.store.getFamily(fam);
     if (!family || (await this.store.isUserRevoked(c.sub as string, c.iat as number))) throw this.refusal('invalid');
-    if (!(await this.store.markUsed(`refresh:${c.jti as string}`, (c.exp as number) * 1000))) {
+    if (!(await this.store.markUsed(`refresh:${c.jti as string}`, this.recordUntil(c)))) {
       await this.store.revokeFamily(fam, this.familyExpiry());
       throw this.refusal('invalid');
     }
-    return this.pair(fam, family);
+    // The family record is the source of truth; families saved before it kept one fall back on the token.
+    const authTime = isEpochSec(family.authTime) ? family.authTime : authTimeOf(c);
+    if (this.sessionEnded(authTime)) throw this.refusal('expired');
+    return this.pair(fam, { ...family, authTime });
   }
 
   /**
    * Convertly-style refresh: a live access token in, a new one out; the old one stops working at
-   * once. An expired token is refused with TOKEN_EXPIRED (log in again).
+   * once. An expired token, or one whose session has ended (`incoming.maxSessionSec`), is
+   * refused with TOKEN_EXPIRED (log in again).
    */
   async rotateAccessToken(accessToken: string): Promise<AccessTokenAnswer> {
     const c = this.verified(accessToken, 'access');
     if (await this.store.isAccessTokenRevoked(ref(c))) throw this.refusal('invalid');
+    const authTime = authTimeOf(c);
+    if (this.sessionEnded(authTime)) throw this.refusal('expired');
     // Exactly one rotation per token, even when two race; the loser is refused.
-    if (!(await this.store.markUsed(`rotate:${c.jti as string}`, (c.exp as number) * 1000))) throw this.refusal('invalid');
-    await this.store.revokeAccessToken(c.jti as string, (c.exp as number) * 1000);
-    const family = familyOf({ sub: c.sub as string, role: c.role as Role, plan: c.plan as string, brandId: c.brandId as string });
+    if (!(await this.store.markUsed(`rotate:${c.jti as string}`, this.recordUntil(c)))) throw this.refusal('invalid');
+    await this.store.revokeAccessToken(c.jti as string, this.recordUntil(c));
+    const family: TokenFamily = {
+      ...familyOf({ sub: c.sub as string, role: c.role as Role, plan: c.plan as string, brandId: c.brandId as string }),
+      authTime,
+    };
     return {
       access_token: this.accessToken(family, typeof c.fam === 'string' ? c.fam : undefined),
       token_type: 'bearer',
@@ -93,7 +105,7 @@ export class TokenService {
   async revokeAccessToken(token: string): Promise<boolean> {
     const c = this.decoded(token, 'access');
     if (!c) return false;
-    await this.store.revokeAccessToken(c.jti as string, (c.exp as number) * 1000);
+    await this.store.revokeAccessToken(c.jti as string, this.recordUntil(c));
     return true;
   }
 
@@ -111,27 +123,32 @@ export class TokenService {
    */
   async revokeAllForUser(sub: string): Promise<void> {
     if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('TokenService.revokeAllForUser(): sub must be a non-empty string');
-    await this.store.revokeUser(sub, Math.floor(Date.now() / 1000), this.familyExpiry());
+    const upTo = nowSec();
+    await this.store.revokeUser(sub, upTo, this.familyExpiry(upTo));
   }
 
   private async pair(fam: string, family: TokenFamily): Promise<TokenPair> {
     const { accessTokenTtlSec, refreshTokenTtlSec } = this.options;
-    await this.store.saveFamily(fam, family, this.familyExpiry());
+    // One iat for both tokens and the record, so that the record covers the refresh token's exp exactly.
+    const iat = nowSec();
+    await this.store.saveFamily(fam, family, this.familyExpiry(iat));
     return {
-      access_token: this.accessToken(family, fam),
-      refresh_token: this.jwt.sign({ sub: family.sub, typ: 'refresh', jti: randomUUID(), fam }, refreshTokenTtlSec),
+      access_token: this.accessToken(family, fam, iat),
+      refresh_token: this.jwt.sign({ sub: family.sub, typ: 'refresh', jti: randomUUID(), fam, iat, auth_time: family.authTime }, refreshTokenTtlSec),
       token_type: 'bearer',
       expires_in: accessTokenTtlSec,
     };
   }
 
-  private accessToken(family: TokenFamily, fam: string | undefined): string {
+  private accessToken(family: TokenFamily, fam: string | undefined, iat = nowSec()): string {
     return this.jwt.sign(
       {
         sub: family.sub,
         role: family.role,
         typ: 'access',
         jti: randomUUID(),
+        iat,
+        auth_time: family.authTime,
         ...(family.plan !== undefined && { plan: family.plan }),
         ...(family.brandId !== undefined && { brandId: family.brandId }),
         ...(fam !== undefined && { fam }),
@@ -140,7 +157,10 @@ export class TokenService {
     );
   }
 
-  /** Claims of a good, unexpired token of this type; otherwise the guard's 401 is thrown. */
+  /**
+   * Claims of a good, unexpired token of this type that this configuration could have issued;
+   * otherwise the guard's 401 is thrown.
+   */
   private verified(token: string, typ: 'access' | 'refresh'): Claims {
     let claims: unknown;
     try {
@@ -148,8 +168,25 @@ export class TokenService {
     } catch (error) {
       throw this.refusal(error instanceof TokenExpiredError ? 'expired' : 'invalid');
     }
-    if (!hasShape(claims, typ)) throw this.refusal('invalid');
+    if (!hasShape(claims, typ) || !this.couldHaveIssued(claims, typ)) throw this.refusal('invalid');
     return claims;
+  }
+
+  /**
+   * Lifetime at most this type's TTL (plus the tolerance), issued no later than now (plus the
+   * tolerance): a token signed with our secret by anything else — or under a longer TTL — is
+   * refused, and no record about it has to outlive what this configuration issues.
+   */
+  private couldHaveIssued(c: Claims, typ: 'access' | 'refresh'): boolean {
+    const { accessTokenTtlSec, refreshTokenTtlSec, clockToleranceSec } = this.options;
+    const ttl = typ === 'access' ? accessTokenTtlSec : refreshTokenTtlSec;
+    const iat = c.iat as number;
+    return (c.exp as number) - iat <= ttl + clockToleranceSec && iat <= Date.now() / 1000 + clockToleranceSec;
+  }
+
+  /** Whether `incoming.maxSessionSec` has passed since `authTime` (epoch s): no more renewals. */
+  private sessionEnded(authTime: number): boolean {
+    return Date.now() >= (authTime + this.options.maxSessionSec) * 1000;
   }
 
   /** Claims of a token we signed, expired or not; undefined otherwise. */
@@ -162,9 +199,18 @@ export class TokenService {
     }
   }
 
-  /** Revocation records must outlive every token they could concern. */
-  private familyExpiry(): number {
-    return Date.now() + (Math.max(this.options.refreshTokenTtlSec, this.options.accessTokenTtlSec) + this.options.clockToleranceSec) * 1000;
+  /** Until when a record about this one token (revoked, used) must be kept: past its last acceptable moment. */
+  private recordUntil(c: Claims): number {
+    return keepRecordUntil(c.exp as number, this.options.clockToleranceSec);
+  }
+
+  /**
+   * Until when a record about every token issued up to `issuedUpTo` (epoch s) must be kept — a
+   * family or a user: the longest-lived of them is accepted until its exp plus the tolerance.
+   */
+  private familyExpiry(issuedUpTo = nowSec()): number {
+    const longest = Math.max(this.options.refreshTokenTtlSec, this.options.accessTokenTtlSec);
+    return keepRecordUntil(issuedUpTo + longest, this.options.clockToleranceSec);
   }
 
   private refusal(reason: 'invalid' | 'expired'): ProviderAuthException {
@@ -176,8 +222,22 @@ function hasShape(claims: unknown, typ: 'access' | 'refresh'): claims is Claims 
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return false;
   const c = claims as Claims;
   const str = (v: unknown) => typeof v === 'string' && v.length > 0;
-  if (c.typ !== typ || !str(c.jti) || !str(c.sub) || typeof c.exp !== 'number' || typeof c.iat !== 'number') return false;
+  if (c.typ !== typ || !str(c.jti) || !str(c.sub) || !isEpochSec(c.exp) || !isEpochSec(c.iat)) return false;
+  // auth_time is absent from tokens issued before sessions were limited; present, it precedes iat.
+  if (c.auth_time !== undefined && !(isEpochSec(c.auth_time) && c.auth_time <= c.iat)) return false;
   return typ === 'refresh' ? str(c.fam) : ROLES.includes(c.role as Role);
+}
+
+function isEpochSec(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * When the user authenticated: `auth_time`, or for a token issued before that claim existed its
+ * own `iat` (the earliest time we can vouch for; its session then runs from there).
+ */
+function authTimeOf(c: Claims): number {
+  return c.auth_time !== undefined ? (c.auth_time as number) : (c.iat as number);
 }
 
 function ref(c: Claims) {

@@ -12,10 +12,11 @@ redis.call('SET', KEYS[1], cutoff, 'PX', ttl)
 return cutoff`;
 
 /**
- * RefreshTokenStore shared by every replica. Every record carries a TTL equal to the remaining
- * lifetime of the credential it concerns, so Redis drops it exactly when it stops mattering —
- * and must never evict it earlier (see README: eviction policy). Revocations are announced on
- * `revocations` so that replicas' caches drop what they hold.
+ * RefreshTokenStore shared by every replica. Every record carries a TTL that runs until the
+ * `expiresAt` TokenService gives — past the last moment the credential it concerns could be
+ * accepted (exp plus the clock tolerance, plus a margin) — so Redis drops it once it stops
+ * mattering, and must never evict it earlier (see README: eviction policy). Revocations are
+ * announced on `revocations` so that replicas' caches drop what they hold.
  */
 export class RedisRefreshTokenStore implements RefreshTokenStore, WithRevocationFeed {
   readonly revocations: RedisRevocationFeed;

@@ -76,6 +76,7 @@ describe('ProviderEmulator', () => {
         plan: 'growth',
         brandId: 'brand_demo',
         iat: expect.any(Number),
+        auth_time: claims.iat,
         exp: claims.iat + 3600,
       });
       expect(claimsOf(pair.refresh_token)).toMatchObject({ typ: 'refresh', exp: claimsOf(pair.refresh_token).iat + 30 * 86400 });
@@ -243,6 +244,7 @@ describe('ProviderEmulator', () => {
         fam: expect.any(String),
         brandId: 'brand_demo',
         iat: expect.any(Number),
+        auth_time: claims.iat,
         exp: claims.iat + 86400,
       });
 

@@ -202,8 +202,8 @@ describe('ApiKeyService and TokenService input checks', () => {
     const claims = JSON.parse(Buffer.from(pair.access_token.split('.')[1], 'base64url').toString());
     const refresh = JSON.parse(Buffer.from(pair.refresh_token.split('.')[1], 'base64url').toString());
     // The access token names its family, so revoking the family kills it too.
-    expect(claims).toEqual({ sub: 'u1', role: 'admin', typ: 'access', jti: expect.any(String), plan: 'growth', brandId: 'b1', fam: refresh.fam, iat: expect.any(Number), exp: claims.iat + 3600 });
-    expect(refresh).toEqual({ sub: 'u1', typ: 'refresh', jti: expect.any(String), fam: expect.any(String), iat: expect.any(Number), exp: refresh.iat + 30 * 86_400 });
+    expect(claims).toEqual({ sub: 'u1', role: 'admin', typ: 'access', jti: expect.any(String), plan: 'growth', brandId: 'b1', fam: refresh.fam, iat: expect.any(Number), auth_time: claims.iat, exp: claims.iat + 3600 });
+    expect(refresh).toEqual({ sub: 'u1', typ: 'refresh', jti: expect.any(String), fam: expect.any(String), iat: expect.any(Number), auth_time: refresh.iat, exp: refresh.iat + 30 * 86_400 });
     await expect(tokens.issue({ sub: '', role: 'admin' })).rejects.toThrow(TypeError);
     await expect(tokens.issue({ sub: 'u', role: 'owner' as never })).rejects.toThrow(/role must be one of admin, member/);
     await expect(tokens.revokeAccessToken(pair.refresh_token)).resolves.toBe(false);
