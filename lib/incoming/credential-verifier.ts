@@ -5,6 +5,7 @@ import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { ApiKeyUsage } from '../issuing/api-key-usage.js';
 import { Hs256Jwt } from '../issuing/hs256-jwt.js';
+import { acceptedUntil } from '../issuing/token-lifetime.js';
 import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
 import type { RevocationFeed, WithRevocationFeed } from '../issuing/revocation-feed.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
@@ -40,6 +41,11 @@ export class CredentialVerifier {
   /** Present only when every store feeds revocations: a cache must never outlive one. */
   private readonly cache: VerifiedCredentialCache | undefined;
   private readonly feeds: readonly RevocationFeed[];
+  /**
+   * Each role's scopes, frozen: every principal of a role shares its list, so a handler that
+   * pushed onto `request.user.scopes` would otherwise widen every other request of that role.
+   */
+  private readonly roleScopes: Readonly<Record<Role, readonly string[]>>;
   /** Bumped on every revocation event: a check that straddled one must not fill the cache. */
   private generation = 0;
   private storesDown = false;
@@ -50,6 +56,10 @@ export class CredentialVerifier {
     private readonly revocations: RefreshTokenStore,
   ) {
     this.jwt = new Hs256Jwt(options.secretKey, options.clockToleranceSec);
+    this.roleScopes = Object.freeze({
+      admin: Object.freeze([...options.roleScopes.admin]),
+      member: Object.freeze([...options.roleScopes.member]),
+    });
     this.usage = new ApiKeyUsage(apiKeys);
     const feeds = [...new Set([apiKeys, revocations].map((s) => (s as WithRevocationFeed).revocations))];
     this.feeds = feeds.every((f) => f !== undefined) ? (feeds as RevocationFeed[]) : [];
@@ -125,7 +135,8 @@ export class CredentialVerifier {
     const until = record.expiresAt ? record.expiresAt.getTime() : Infinity;
     if (until <= Date.now()) return EXPIRED;
     this.usage.record(record.id);
-    return { ok: true, principal: { kind: 'api_key', keyId: record.id, scopes: record.scopes }, until };
+    // Frozen: a cached key's principal is shared by every request that presents the key.
+    return { ok: true, principal: { kind: 'api_key', keyId: record.id, scopes: Object.freeze([...record.scopes]) }, until };
   }
 
   private async verifyJwt(token: string): Promise<Accepted | Refused> {
@@ -158,12 +169,11 @@ export class CredentialVerifier {
         kind: 'user',
         sub: c.sub as string,
         role,
-        scopes: this.options.roleScopes[role],
+        scopes: this.roleScopes[role],
         ...(c.plan !== undefined && { plan: c.plan as string }),
         ...(c.brandId !== undefined && { brandId: c.brandId as string }),
       },
-      // jsonwebtoken refuses once the whole second reaches exp + tolerance.
-      until: (c.exp + tolerance) * 1000,
+      until: acceptedUntil(c.exp, tolerance),
     };
   }
 
