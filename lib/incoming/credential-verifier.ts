@@ -155,6 +155,9 @@ export class CredentialVerifier {
     if (!nonEmpty(c.jti) || !nonEmpty(c.sub)) return INVALID;
     if (typeof c.exp !== 'number' || !Number.isFinite(c.exp)) return INVALID;
     if (typeof c.iat !== 'number' || !Number.isFinite(c.iat) || c.iat > now + tolerance) return INVALID;
+    // A lifetime this configuration could not have issued (RFC 8725 §3.10): a token minted
+    // elsewhere with the same secret, or before the TTL was lowered, does not pass.
+    if (c.exp - c.iat > this.options.accessTokenTtlSec + tolerance) return INVALID;
     if (c.nbf !== undefined && (typeof c.nbf !== 'number' || c.nbf > now + tolerance)) return INVALID;
     if (!ROLES.includes(c.role as Role)) return INVALID;
     if (c.plan !== undefined && !nonEmpty(c.plan)) return INVALID;

@@ -194,7 +194,22 @@ export const JWT_FORGERIES: CredCase[] = [
   { name: 'a JSON number payload', present: async () => ({ authorization: bearer(forgeRaw(String(now() + 600), { secret: JWT_SECRET })) }), outcome: R.invalid },
   { name: 'a JSON array payload', present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify([accessClaims()]), { secret: JWT_SECRET })) }), outcome: R.invalid },
   { name: 'a JSON null payload', present: async () => ({ authorization: bearer(forgeRaw('null', { secret: JWT_SECRET })) }), outcome: R.invalid },
+  // RFC 7515 §4.1.11: a critical extension the recipient does not understand means refuse.
+  { name: 'a crit header naming an extension, signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: ['exp'] } })) }), outcome: R.invalid },
+  { name: 'a crit header naming b64 (RFC 7797), signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', b64: true, crit: ['b64'] } })) }), outcome: R.invalid },
+  { name: 'an empty crit list, signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: [] } })) }), outcome: R.invalid },
+  // RFC 7519 §7.2: header and claims are UTF-8; other bytes must not be read as U+FFFD and accepted.
+  { name: 'claims with a byte that is not UTF-8 (in sub), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xff])), { secret: JWT_SECRET })) }), outcome: R.invalid },
+  { name: 'claims with an overlong UTF-8 "/" (C0 AF), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xc0, 0xaf])), { secret: JWT_SECRET })) }), outcome: R.invalid },
+  { name: 'claims with a lone UTF-16 surrogate as UTF-8 (ED A0 80), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xed, 0xa0, 0x80])), { secret: JWT_SECRET })) }), outcome: R.invalid },
+  { name: 'a header with a byte that is not UTF-8, signed', present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify(accessClaims()), { secret: JWT_SECRET, headerBytes: Buffer.concat([Buffer.from('{"alg":"HS256","typ":"JWT","x":"'), Buffer.from([0xfe]), Buffer.from('"}')]) })) }), outcome: R.invalid },
 ];
+
+/** Valid claims whose sub has `bytes` in it: JSON, but not UTF-8. */
+function notUtf8Claims(bytes: Buffer): Buffer {
+  const [before, after] = JSON.stringify(accessClaims({ role: 'admin', sub: 'user-MARK' })).split('MARK');
+  return Buffer.concat([Buffer.from(before), bytes, Buffer.from(after)]);
+}
 
 export const CLAIMS: CredCase[] = [
   { name: 'no exp', present: forgedWith(() => ({ exp: undefined })), outcome: R.invalid },
@@ -234,6 +249,11 @@ export const CLAIMS: CredCase[] = [
   { name: 'expired 2 s ago (inside the 5 s tolerance)', present: acceptedForged(() => ({ iat: now() - 100, exp: now() - 2 })), outcome: 'accept' },
   { name: 'an iat 2 s in the future (inside the tolerance)', present: acceptedForged(() => ({ iat: now() + 2 })), outcome: 'accept' },
   { name: 'an nbf 2 s in the future (inside the tolerance)', present: acceptedForged(() => ({ nbf: now() + 2 })), outcome: 'accept' },
+  // The suite's apps issue 3600 s tokens with 5 s tolerance: a longer-lived one was not issued by this configuration.
+  { name: 'a lifetime of the access TTL plus the tolerance', present: acceptedForged(() => ({ iat: now(), exp: now() + 3605 })), outcome: 'accept' },
+  { name: 'a lifetime 1 s over the access TTL plus the tolerance', present: forgedWith(() => ({ iat: now(), exp: now() + 3606 })), outcome: R.invalid },
+  { name: 'a ten-year lifetime', present: forgedWith(() => ({ iat: now(), exp: now() + 10 * 366 * 86_400 })), outcome: R.invalid },
+  { name: 'a long lifetime with an old iat, not yet expired', present: forgedWith(() => ({ iat: now() - 86_400, exp: now() + 600 })), outcome: R.invalid },
 ];
 
 export const REVOCATION: CredCase[] = [

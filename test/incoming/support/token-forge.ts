@@ -29,11 +29,17 @@ export interface ForgeOptions {
   secret: string | Buffer;
   /** HMAC hash; default sha256. */
   hash?: Hmac;
+  /** The header segment's bytes verbatim (instead of `header`). */
+  headerBytes?: Buffer;
 }
 
-/** A compact JWS whose payload segment is `payloadJson` taken verbatim (so it may be any JSON, or none). */
-export function forgeRaw(payloadJson: string, opts: ForgeOptions): string {
-  const input = `${json(opts.header ?? { alg: 'HS256', typ: 'JWT' })}.${b64url(payloadJson)}`;
+/**
+ * A compact JWS whose payload segment is `payloadJson` taken verbatim (so it may be any JSON, or
+ * none; bytes may be given to send something that is not UTF-8).
+ */
+export function forgeRaw(payloadJson: string | Buffer, opts: ForgeOptions): string {
+  const header = opts.headerBytes ? b64url(opts.headerBytes) : json(opts.header ?? { alg: 'HS256', typ: 'JWT' });
+  const input = `${header}.${b64url(payloadJson)}`;
   return `${input}.${hmac(input, opts.secret, opts.hash ?? 'sha256')}`;
 }
 
