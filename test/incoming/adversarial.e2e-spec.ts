@@ -21,9 +21,11 @@ import {
   ClassGuarded,
   ClassRoles,
   GloballyGuarded,
+  GloballyOpen,
   handlerRuns,
   normalise,
   PassportGuarded,
+  PublicClass,
   RouteGuarded,
   send,
   startApp,
@@ -87,6 +89,10 @@ const GLOBAL_TABLE: CredCase[] = [
   gcase('key with analytics:read on a scoped route', '/global/scoped', key(['analytics:read']), 'accept'),
   gcase('starter member on a scoped route', '/global/scoped', user('member', 'starter'), R.plan),
   gcase('growth member on a scoped route', '/global/scoped', user('member', 'growth'), 'accept'),
+  gcase('@Public() class, undecorated method, no credential', '/global-open/open', async () => ({ principal: { public: true } }), 'accept'),
+  gcase('@Roles(admin) method in a @Public() class, no credential', '/global-open/admin', async () => ({}), R.missing),
+  gcase('@Roles(admin) method in a @Public() class, growth member', '/global-open/admin', user('member', 'growth'), R.role),
+  gcase('@Roles(admin) method in a @Public() class, growth admin', '/global-open/admin', user('admin', 'growth'), 'accept'),
 ];
 
 /** `errorFormat: 'convertly'`, `realm: 'brand-api'`: a smaller table. */
@@ -121,9 +127,9 @@ describe.each(ADAPTERS)('adversarial incoming auth on %s', (adapter) => {
 
   beforeAll(async () => {
     secretAudit.registerSecret(JWT_SECRET);
-    global = await startApp(adapter, { jwtSecret: JWT_SECRET, allowedPlans: ['growth', 'scale'] }, [GloballyGuarded], true);
+    global = await startApp(adapter, { jwtSecret: JWT_SECRET, allowedPlans: ['growth', 'scale'] }, [GloballyGuarded, GloballyOpen], true);
     convertly = await startApp(adapter, { jwtSecret: JWT_SECRET, errorFormat: 'convertly', realm: 'brand-api' }, [RouteGuarded]);
-    main = await startApp(adapter, { jwtSecret: JWT_SECRET }, [RouteGuarded, ClassGuarded, ClassRoles, PassportGuarded]);
+    main = await startApp(adapter, { jwtSecret: JWT_SECRET }, [RouteGuarded, ClassGuarded, ClassRoles, PublicClass, PassportGuarded]);
   });
   afterAll(async () => {
     await Promise.all([main, global, convertly].filter(Boolean).map((f) => f.app.close()));

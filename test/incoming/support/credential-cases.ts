@@ -391,6 +391,16 @@ export const METADATA: CredCase[] = [
   { name: '@Public() method in a guarded class, junk credential', path: '/c/public', present: async () => ({ authorization: 'Bearer junk.junk.junk', principal: { public: true } }), outcome: 'accept' },
   { name: 'class @Roles(admin) refuses a member', path: '/r/admin', present: asUser({ role: 'member' }), outcome: R.role },
   { name: 'method @Roles(member) overrides class @Roles(admin)', path: '/r/member', present: asUser({ role: 'member' }), outcome: 'accept' },
+  // The most specific statement wins: a method's own decorators over its class's @Public() and back.
+  { name: '@Public() method in a class @Roles(admin), no credential', path: '/r/public', present: async () => ({ principal: { public: true } }), outcome: 'accept' },
+  { name: '@Public() class, undecorated method, no credential', path: '/o/open', present: async () => ({ principal: { public: true } }), outcome: 'accept' },
+  { name: '@Roles(admin) method in a @Public() class, no credential', path: '/o/admin', present: fixed(undefined), outcome: R.missing },
+  { name: '@Roles(admin) method in a @Public() class, a member', path: '/o/admin', present: asUser({ role: 'member' }), outcome: R.role },
+  { name: '@Roles(admin) method in a @Public() class, an admin', path: '/o/admin', present: asUser({ role: 'admin' }), outcome: 'accept' },
+  { name: '@Scopes(links:read) method in a @Public() class, no credential', path: '/o/scoped', present: fixed(undefined), outcome: R.missing },
+  { name: '@Scopes(links:read) method in a @Public() class, a key without it', path: '/o/scoped', present: asKey(['calls:read']), outcome: R.scope('links:read') },
+  { name: '@Scopes(links:read) method in a @Public() class, a key with it', path: '/o/scoped', present: asKey(['links:read']), outcome: 'accept' },
+  { name: 'an empty @Scopes() method in a @Public() class needs a credential', path: '/o/authenticated', present: fixed(undefined), outcome: R.missing },
 ];
 
 export const MAIN_TABLE: CredCase[] = [...FRAMING, ...JWT_FORGERIES, ...CLAIMS, ...REVOCATION, ...OUTSIDE_HEADER, ...API_KEYS, ...AUTHORIZATION, ...METADATA];

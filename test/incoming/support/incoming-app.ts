@@ -62,6 +62,18 @@ export class ClassGuarded {
 export class ClassRoles {
   @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
   @Roles('member') @Get('member') member(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Public() @Get('public') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
+}
+
+/** A @Public() class whose methods say otherwise: the most specific statement wins. */
+@Controller('o')
+@UseGuards(ProviderAuthGuard)
+@Public()
+export class PublicClass {
+  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Scopes('links:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Scopes() @Get('authenticated') authenticated(@CurrentPrincipal() p: Principal) { return ran(p); }
 }
 
 /** The same authentication through @nestjs/passport. */
@@ -79,6 +91,14 @@ export class GloballyGuarded {
   @Get('default') default(@CurrentPrincipal() p: Principal) { return ran(p); }
   @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
   @Scopes('analytics:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) { return ran(p); }
+}
+
+/** For the app with `globalGuard: true`: a @Public() class with one guarded method. */
+@Controller('global-open')
+@Public()
+export class GloballyOpen {
+  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
 }
 
 /** An API-key store that counts lookups and can be made to fail. */
