@@ -15,6 +15,30 @@ export class InvalidRequestPathError extends TypeError {
 }
 
 /**
+ * Whether a path, once percent-decoded (as often as a server or proxy might: `%252e` is `%2e`
+ * decoded once more), holds a `.` or `..` segment or a `/` or `\` inside a segment. Either would
+ * be normalised to somewhere outside the base URL, with the token on the request.
+ */
+function hidesSegmentSyntax(pathOnly: string): boolean {
+  // Literal dot segments and backslashes are refused by the caller; only encodings hide here.
+  if (!pathOnly.includes('%')) return false;
+  return pathOnly.split('/').some((segment) => {
+    const decoded = decodeFully(segment);
+    return decoded === '.' || decoded === '..' || /[/\\]/.test(decoded);
+  });
+}
+
+/** Percent-decodes until nothing changes; each pass only shortens, so it ends. Bytes stay bytes. */
+function decodeFully(text: string): string {
+  let current = text;
+  for (;;) {
+    const next = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (next === current) return current;
+    current = next;
+  }
+}
+
+/**
  * The path to request: the base URL's own path, then the caller's path (relative to the base,
  * e.g. '/campaigns'), then the query. Refuses anything that could send the token elsewhere.
  */
@@ -22,10 +46,12 @@ export function resolveRequestPath(dialect: ProviderDialect, basePathname: strin
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
     throw new InvalidRequestPathError(`${dialect.displayName} call path must start with a single '/', e.g. '/campaigns'`);
   }
-  if (/[\s\\#]|:\/\//.test(path) || /(^|\/)\.\.?(\/|$|\?)/.test(path)) {
-    throw new InvalidRequestPathError(`${dialect.displayName} call path must be a plain relative path, without '..', '#', '\\', spaces or a scheme`);
-  }
   const pathOnly = path.split('?')[0];
+  if (/[\s\\#]|:\/\//.test(path) || /(^|\/)\.\.?(\/|$|\?)/.test(path) || hidesSegmentSyntax(pathOnly)) {
+    throw new InvalidRequestPathError(
+      `${dialect.displayName} call path must be a plain relative path, without '..', '#', '\\', spaces or a scheme, encoded or not`,
+    );
+  }
   const base = dialect.basePath;
   if (pathOnly === base || pathOnly.startsWith(`${base}/`)) {
     throw new InvalidRequestPathError(
