@@ -16,7 +16,7 @@ import {
 type Obj = Record<string, unknown>;
 
 const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore', 'incoming'];
-const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs'];
+const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'maxResponseBytes'];
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
 
 /** Validates options at bootstrap. Problems name the option path, never its value. */
@@ -53,6 +53,8 @@ export function resolveOptions(
       resolved.http.timeoutMs = int(h.timeoutMs, 'http.timeoutMs', 1, 600_000, HTTP_DEFAULTS.timeoutMs, add);
       resolved.http.maxRetries = int(h.maxRetries, 'http.maxRetries', 0, 10, HTTP_DEFAULTS.maxRetries, add);
       resolved.http.maxRetryAfterMs = int(h.maxRetryAfterMs, 'http.maxRetryAfterMs', 0, 3_600_000, HTTP_DEFAULTS.maxRetryAfterMs, add);
+      // Below 1 KiB even an error body would not fit; above 1 GiB a body is near V8's string limit.
+      resolved.http.maxResponseBytes = int(h.maxResponseBytes, 'http.maxResponseBytes', 1_024, 1_073_741_824, HTTP_DEFAULTS.maxResponseBytes, add);
     }
   }
 

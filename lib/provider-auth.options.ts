@@ -34,6 +34,11 @@ export interface HttpOptions {
   maxRetries?: number;
   /** Longest Retry-After the client waits out by itself; a longer one is thrown (default 5 000). */
   maxRetryAfterMs?: number;
+  /**
+   * Largest answer body the client reads, in bytes (default 16 MiB; 1 024 … 1 073 741 824). A
+   * larger one (announced or streamed) is dropped unread: ProviderInvalidResponseError.
+   */
+  maxResponseBytes?: number;
 }
 
 /** How the app's own routes check credentials (ProviderAuthGuard) and issue them (TokenService, ApiKeyService). */
@@ -121,4 +126,4 @@ export interface ResolvedProviderAuthOptions {
   incoming?: ResolvedIncomingOptions;
 }
 
-export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 };
+export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000, maxResponseBytes: 16_777_216 };

@@ -188,7 +188,7 @@ describe('ProviderAuthModule wiring', () => {
       .compile();
     expect(mod.get(TokenStore)).toBe(store);
     const resolved = mod.get<ResolvedProviderAuthOptions>(PROVIDER_AUTH_OPTIONS);
-    expect(resolved.http).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000 });
+    expect(resolved.http).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000, maxResponseBytes: 16_777_216 });
     expect(resolved.affilync?.basePathname).toBe('/api');
     await mod.close();
   });

@@ -16,7 +16,7 @@ export function createClientCore(
   store: TokenStore,
 ): ProviderClientCore | undefined {
   if (!block) return undefined;
-  const transport = new HttpTransport(dialect, block.origin);
+  const transport = new HttpTransport(dialect, block.origin, options.http.maxResponseBytes);
   const credentials: CredentialSource = block.apiKey
     ? new ApiKeyCredential(block.apiKey)
     : new TokenManager({

@@ -14,6 +14,24 @@ export class ExchangeAborted extends Error {
   }
 }
 
+/** The answer's body was (or announced it would be) larger than the limit; it was dropped unread. */
+export class ResponseTooLarge extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
+    super(`answer body over ${limit} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** How much of an answer the collector may keep. */
+export interface BodyLimit {
+  maxBytes: number;
+  /** A HEAD answer's content-length describes a body that is not sent: not held against the limit. */
+  bodyless: boolean;
+}
+
 /**
  * One request through undici's dispatch API, its whole body collected as text.
  *
@@ -28,15 +46,17 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   private resolve!: (r: CollectedResponse) => void;
   private reject!: (e: unknown) => void;
   private controller: Dispatcher.DispatchController | undefined;
-  private ended: ExchangeAborted | undefined;
+  private ended: ExchangeAborted | ResponseTooLarge | undefined;
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
   private readonly chunks: Buffer[] = [];
+  private received = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
     timeoutMs: number,
+    private readonly limit: BodyLimit,
     private readonly signal?: AbortSignal,
   ) {
     this.done = new Promise((resolve, reject) => {
@@ -52,7 +72,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   }
 
   /** Ends the exchange now; the connection is aborted as soon as undici has one for it. */
-  abort(reason: ExchangeAborted): void {
+  abort(reason: ExchangeAborted | ResponseTooLarge): void {
     if (this.ended) return;
     this.ended = reason;
     this.finish();
@@ -68,9 +88,19 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode;
     this.headers = headers;
+    // Refused before a byte of it is read: waiting for 400 MB only to drop it costs time and memory.
+    const announced = this.limit.bodyless ? undefined : contentLength(headers);
+    if (announced !== undefined && announced > this.limit.maxBytes) this.abort(new ResponseTooLarge(statusCode, this.limit.maxBytes));
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.ended) return;
+    // A body without a length (or lying about it) is cut off at the byte that crosses the limit.
+    this.received += chunk.length;
+    if (this.received > this.limit.maxBytes) {
+      this.abort(new ResponseTooLarge(this.status, this.limit.maxBytes));
+      return;
+    }
     this.chunks.push(chunk);
   }
 
@@ -92,6 +122,13 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
     clearTimeout(this.timer);
     if (this.onCallerAbort) this.signal!.removeEventListener('abort', this.onCallerAbort);
   }
+}
+
+/** A content-length header's value when it is one clean number; otherwise the streamed count decides. */
+function contentLength(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const raw = headers['content-length'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 function abortOnTimeout(collector: ResponseCollector): void {
