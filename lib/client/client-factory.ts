@@ -18,7 +18,7 @@ export function createClientCore(
   if (!block) return undefined;
   const transport = new HttpTransport(dialect, block.origin, options.http.maxResponseBytes);
   const credentials: CredentialSource = block.apiKey
-    ? new ApiKeyCredential(block.apiKey)
+    ? new ApiKeyCredential(block.apiKey, dialect.apiKeyPrefix)
     : new TokenManager({
         dialect,
         transport,

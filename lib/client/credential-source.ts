@@ -13,7 +13,14 @@ export interface CredentialSource {
 
 /** API-key mode: the key is the credential; nothing to log in to or renew. */
 export class ApiKeyCredential implements CredentialSource {
-  constructor(private readonly apiKey: string) {}
+  /**
+   * @param prefix the provider's documented key prefix (`afk_live_`): the part after it is
+   *   secret on its own, and a provider may echo only that part.
+   */
+  constructor(
+    private readonly apiKey: string,
+    private readonly prefix?: string,
+  ) {}
 
   async current(): Promise<string> {
     return this.apiKey;
@@ -24,6 +31,8 @@ export class ApiKeyCredential implements CredentialSource {
   }
 
   secrets(): readonly string[] {
-    return [this.apiKey];
+    const { apiKey, prefix } = this;
+    const hasPrefix = prefix !== undefined && apiKey.toLowerCase().startsWith(prefix.toLowerCase()) && apiKey.length > prefix.length;
+    return hasPrefix ? [apiKey, apiKey.slice(prefix.length)] : [apiKey];
   }
 }

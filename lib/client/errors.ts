@@ -9,6 +9,8 @@ export interface ProviderApiErrorInit {
   message: string;
   /** Whether the same call may succeed if tried again later. */
   retryable: boolean;
+  /** How long the provider asked us to wait (a 429's or a 503's Retry-After), when it said so usably. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -20,6 +22,8 @@ export class ProviderApiError extends Error {
   readonly status?: number;
   readonly code?: string;
   readonly retryable: boolean;
+  /** How long the provider asked us to wait before trying again (429 or 503 with Retry-After). */
+  readonly retryAfterMs?: number;
 
   constructor(init: ProviderApiErrorInit) {
     super(init.message);
@@ -28,6 +32,7 @@ export class ProviderApiError extends Error {
     if (init.status !== undefined) this.status = init.status;
     if (init.code !== undefined) this.code = init.code;
     this.retryable = init.retryable;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
 
   toJSON(): Record<string, unknown> {
@@ -38,6 +43,7 @@ export class ProviderApiError extends Error {
       code: this.code,
       message: this.message,
       retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
     };
   }
 }
@@ -48,18 +54,10 @@ export class ProviderAuthError extends ProviderApiError {}
 /** 403: the credential is valid but lacks a scope, a role or the plan (Convertly Starter has no API). */
 export class ProviderForbiddenError extends ProviderApiError {}
 
-/** 429 that was not (or could not be) waited out. */
+/** 429 that was not (or could not be) waited out; `retryAfterMs` when the provider said how long. */
 export class ProviderRateLimitError extends ProviderApiError {
-  /** How long the provider asked us to wait, when it said so. */
-  readonly retryAfterMs?: number;
-
-  constructor(init: Omit<ProviderApiErrorInit, 'retryable'> & { retryAfterMs?: number }) {
+  constructor(init: Omit<ProviderApiErrorInit, 'retryable'>) {
     super({ ...init, retryable: true });
-    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
   }
 }
 

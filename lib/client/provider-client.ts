@@ -2,13 +2,14 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ProviderDialect, RateLimitInfo } from '../dialects/dialect.interface.js';
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 import type { HttpOptions } from '../provider-auth.options.js';
+import { callerHeaders } from './caller-headers.js';
 import type { CredentialSource } from './credential-source.js';
 import type { HttpMethod, HttpTransport, TransportResponse } from './http-transport.js';
 import { ProviderNetworkError } from './errors.js';
 import { paginate } from './paginate.js';
 import { resolveRequestPath, type Query } from './request-path.js';
-import { errorFromResponse, parseJsonBody, parseRetryAfter } from './response-errors.js';
-import { backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
+import { errorFromResponse, parseJsonBody } from './response-errors.js';
+import { askedWaitMs, backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -45,9 +46,6 @@ export interface ProviderClientCore {
   basePathname: string;
   http: Required<HttpOptions>;
 }
-
-// The client owns these headers; a caller's copy would leak or confuse the credential.
-const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'connection', 'transfer-encoding']);
 
 /**
  * A provider's HTTP client with authentication handled: every call carries the current
@@ -118,17 +116,24 @@ export class ProviderClient implements OnApplicationShutdown {
       });
 
     let renewed = false;
+    // Every credential this call was sent with: an error must not quote any of them back, even
+    // when the credential source has moved on to another one meanwhile.
+    const sentWith: string[] = [];
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = repeatable && attempt < http.maxRetries;
       let res: TransportResponse;
       try {
         const used = await credentials.current(opts.signal);
+        sentWith.push(used);
         res = await send(used);
         if (res.status === 401 && !renewed) {
           // One renewal per call (only if `used` is still current) and one replay; never a loop.
           renewed = true;
           const replacement = await credentials.afterRejection(used, opts.signal);
-          if (replacement !== undefined) res = await send(replacement);
+          if (replacement !== undefined) {
+            sentWith.push(replacement);
+            res = await send(replacement);
+          }
         }
       } catch (error) {
         // A timeout is not retried: the provider may still be working on it.
@@ -146,19 +151,19 @@ export class ProviderClient implements OnApplicationShutdown {
           rateLimit: dialect.parseRateLimit(res.headers, Date.now()),
         };
       }
-      if (retriesLeft && isRetryableStatus(res.status)) {
+      // A 429, or a 503 saying when to come back: wait that long if it is short, never less; a
+      // longer wait (or a call that may not be repeated) is the caller's, with retryAfterMs.
+      const asked = askedWaitMs(res, attempt + 1, Date.now());
+      if (asked !== undefined) {
+        if (retriesLeft && asked <= http.maxRetryAfterMs) {
+          await sleep(asked, opts.signal);
+          continue;
+        }
+      } else if (retriesLeft && isRetryableStatus(res.status)) {
         await sleep(backoffMs(attempt), opts.signal);
         continue;
       }
-      if (retriesLeft && res.status === 429) {
-        // An unusable Retry-After (absent, garbage, absurd) falls back to capped backoff.
-        const wait = parseRetryAfter(res, Date.now()) ?? backoffMs(attempt + 1);
-        if (wait <= http.maxRetryAfterMs) {
-          await sleep(wait, opts.signal);
-          continue;
-        }
-      }
-      throw errorFromResponse(dialect, res, describe(opts), credentials.secrets());
+      throw errorFromResponse(dialect, res, describe(opts), { secrets: [...credentials.secrets(), ...sentWith] });
     }
   }
 
@@ -176,15 +181,7 @@ export class ProviderClient implements OnApplicationShutdown {
   }
 
   private baseHeaders(opts: CallOptions): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (opts.headers === undefined) return headers;
-    for (const [name, value] of Object.entries(opts.headers)) {
-      if (RESERVED_HEADERS.has(name.toLowerCase())) {
-        throw new TypeError(`Header '${name}' is set by the client and cannot be given per call`);
-      }
-      headers[name.toLowerCase()] = value;
-    }
-    return headers;
+    return { accept: 'application/json', ...callerHeaders(opts.headers) };
   }
 
   /**

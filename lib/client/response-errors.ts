@@ -8,7 +8,8 @@ import {
   ProviderRateLimitError,
 } from './errors.js';
 import type { TransportResponse } from './http-transport.js';
-import { scrubSecrets } from './secret-scrub.js';
+import { parseRetryAfterValue } from './retry-after.js';
+import { safeErrorCode, safeProviderText, type HeldSecrets } from './provider-text.js';
 
 /** Parse a JSON answer; undefined for an empty one. Throws ProviderInvalidResponseError otherwise. */
 export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, what: string): unknown {
@@ -25,21 +26,23 @@ export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, 
   }
 }
 
-// A wait longer than this is not advice we can use: treat it as garbage.
-const MAX_SENSIBLE_RETRY_AFTER_MS = 24 * 3600 * 1000;
-
 /**
- * `Retry-After` in seconds or as an HTTP date, as ms to wait from `now`; undefined when absent or
- * unusable (negative, garbage, absurdly far away).
+ * `Retry-After` as ms to wait from `now` (RFC 9110: seconds or an HTTP-date); undefined when
+ * absent or unusable, so that the caller backs off instead.
  */
 export function parseRetryAfter(res: TransportResponse, now: number): number | undefined {
-  const raw = headerValue(res.headers, 'retry-after')?.trim();
-  if (!raw) return undefined;
-  let ms: number;
-  if (/^\d+(\.\d+)?$/.test(raw)) ms = Math.round(Number(raw) * 1000);
-  else if (/[a-z]/i.test(raw) && !Number.isNaN(Date.parse(raw))) ms = Math.max(0, Date.parse(raw) - now);
-  else return undefined;
-  return ms <= MAX_SENSIBLE_RETRY_AFTER_MS ? ms : undefined;
+  return parseRetryAfterValue(headerValue(res.headers, 'retry-after'), now);
+}
+
+/** What an error may quote from the answer it describes. */
+export interface QuotePolicy {
+  /** Everything the client holds, including the credential the failing call was sent with. */
+  secrets: HeldSecrets;
+  /**
+   * Login and refresh answers: their words are never quoted, only a documented code, since they
+   * answer a request that carried the password or the refresh token.
+   */
+  authAnswer?: boolean;
 }
 
 /** The error for a non-2xx answer. `what` names the call ("GET /campaigns", "login"). */
@@ -47,7 +50,7 @@ export function errorFromResponse(
   dialect: ProviderDialect,
   res: TransportResponse,
   what: string,
-  secrets: readonly (string | undefined)[],
+  policy: QuotePolicy,
 ): ProviderApiError {
   let body: unknown;
   try {
@@ -55,13 +58,15 @@ export function errorFromResponse(
   } catch {
     body = undefined;
   }
-  const { code, message } = dialect.parseError(body);
-  const said = message ? `: ${scrubSecrets(message, secrets)}` : '';
+  const parsed = dialect.parseError(body);
+  const authAnswer = policy.authAnswer === true;
+  const code = safeErrorCode(dialect, parsed.code, policy.secrets, authAnswer);
+  const said = authAnswer || parsed.message === undefined ? undefined : safeProviderText(parsed.message, policy.secrets);
   const init = {
     provider: dialect.name,
     status: res.status,
-    code: code === undefined ? undefined : scrubSecrets(code, secrets),
-    message: `${dialect.displayName} answered ${res.status} to ${what}${code ? ` (${code})` : ''}${said}`,
+    code,
+    message: `${dialect.displayName} answered ${res.status} to ${what}${code ? ` (${code})` : ''}${said ? `: ${said}` : ''}`,
   };
   switch (res.status) {
     case 401:
@@ -70,6 +75,8 @@ export function errorFromResponse(
       return new ProviderForbiddenError({ ...init, retryable: false });
     case 429:
       return new ProviderRateLimitError({ ...init, retryAfterMs: parseRetryAfter(res, Date.now()) });
+    case 503:
+      return new ProviderApiError({ ...init, retryable: true, retryAfterMs: parseRetryAfter(res, Date.now()) });
     default:
       return new ProviderApiError({ ...init, retryable: res.status >= 500 || res.status === 408 });
   }

@@ -1,7 +1,4 @@
-import { parseRetryAfter } from './response-errors.js';
-import { backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
-
-const answer = (retryAfter?: string) => ({ status: 429, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter }, text: '' });
+import { backoffMs, backoffWithoutAdviceMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
 
 describe('retry policy', () => {
   it('repeats idempotent methods, a POST only when marked, never when marked not to', () => {
@@ -24,15 +21,10 @@ describe('retry policy', () => {
     expect(backoffMs(5, () => 0)).toBe(0);
   });
 
-  it('reads Retry-After as seconds or an HTTP date, and refuses garbage, negatives and absurd waits', () => {
-    const now = Date.parse('2026-11-22T10:00:00Z');
-    expect(parseRetryAfter(answer('2'), now)).toBe(2_000);
-    expect(parseRetryAfter(answer('0.5'), now)).toBe(500);
-    expect(parseRetryAfter(answer('Sun, 22 Nov 2026 10:00:30 GMT'), now)).toBe(30_000);
-    expect(parseRetryAfter(answer('Sun, 22 Nov 2026 09:00:00 GMT'), now)).toBe(0);
-    for (const bad of [undefined, '', 'soon', '-5', '1e3', '99999999999', 'Sat, 01 Jan 2028 00:00:00 GMT']) {
-      expect(parseRetryAfter(answer(bad), now)).toBeUndefined();
-    }
+  it('backs off without advice (a 429 with no usable Retry-After) never by zero: half the ceiling at least', () => {
+    expect(backoffWithoutAdviceMs(1, () => 0)).toBe(200);
+    expect(backoffWithoutAdviceMs(1, () => 0.999)).toBe(399);
+    expect(backoffWithoutAdviceMs(20, () => 0)).toBe(2_500);
   });
 
   it('sleep rejects with the abort reason at once', async () => {

@@ -1,4 +1,5 @@
-import type { HttpMethod } from './http-transport.js';
+import type { HttpMethod, TransportResponse } from './http-transport.js';
+import { parseRetryAfter } from './response-errors.js';
 
 /** Methods whose repetition has the same effect as sending them once (RFC 9110 §9.2.2), minus PATCH. */
 const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -24,6 +25,28 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+}
+
+/**
+ * The wait before trying again after an answer that asks us to come back later without saying
+ * (usably) when: a 429 without a usable Retry-After. Never zero: half the exponential ceiling,
+ * plus up to as much again at random.
+ */
+export function backoffWithoutAdviceMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * How long an answer asks us to wait before the same request is sent again, or undefined when it
+ * does not ask: a 429 always asks (without a usable Retry-After, a backoff that is never zero); a
+ * 503 asks only with a usable Retry-After (without one it is an ordinary retryable 5xx).
+ */
+export function askedWaitMs(res: TransportResponse, attempt: number, now: number): number | undefined {
+  if (res.status !== 429 && res.status !== 503) return undefined;
+  const advised = parseRetryAfter(res, now);
+  if (res.status === 503) return advised;
+  return advised ?? backoffWithoutAdviceMs(attempt);
 }
 
 /** Resolve after `ms`, or reject with the signal's reason as soon as it aborts. */

@@ -12,8 +12,8 @@ import {
 } from './errors.js';
 import type { HttpTransport, TransportResponse } from './http-transport.js';
 import { refreshAtFor, refreshSafetyMs } from './refresh-schedule.js';
-import { backoffMs, sleep } from './retry-policy.js';
-import { errorFromResponse, parseJsonBody, parseRetryAfter } from './response-errors.js';
+import { askedWaitMs, sleep } from './retry-policy.js';
+import { errorFromResponse, parseJsonBody } from './response-errors.js';
 import type { HttpOptions } from '../provider-auth.options.js';
 import type { StoredToken, TokenStore, VersionedToken } from './token-store.interface.js';
 
@@ -129,8 +129,9 @@ export class TokenManager implements CredentialSource {
       try {
         return await this.refresh(cur);
       } catch (error) {
-        // A rate limit will not be cured by a login, which is limited too: report it.
-        if (error instanceof ProviderRateLimitError) throw error;
+        // A rate limit, or a provider asking us to come back later, will not be cured by a login,
+        // which is limited (or down) too: report it.
+        if (error instanceof ProviderRateLimitError || (error instanceof ProviderApiError && error.retryAfterMs !== undefined)) throw error;
         const why = error instanceof ProviderApiError ? error.message : 'unexpected error';
         logger.warn?.(`${dialect.displayName}: token refresh failed (${why}); logging in again`);
         // Outcome unknown (timeout, 5xx): the refresh may have rotated the tokens. Never resend the
@@ -193,18 +194,17 @@ export class TokenManager implements CredentialSource {
     // Lifetimes are timed from the moment the request leaves: the token cannot be older.
     let sentAt = Date.now();
     let res: TransportResponse = await send();
-    if (res.status === 429) {
-      // One wait, then one more try, then an error: every waiting caller shares this renewal, so
-      // a rate-limited auth endpoint never sees a storm from us.
-      const wait = parseRetryAfter(res, Date.now()) ?? backoffMs(1);
-      if (wait <= this.cfg.http.maxRetryAfterMs) {
-        await sleep(wait);
-        sentAt = Date.now();
-        res = await send();
-      }
+    // A 429, or a 503 saying when to come back: one wait, then one more try, then an error. Every
+    // waiting caller shares this renewal, so a struggling auth endpoint never sees a storm from us.
+    const wait = askedWaitMs(res, 1, Date.now());
+    if (wait !== undefined && wait <= this.cfg.http.maxRetryAfterMs) {
+      await sleep(wait);
+      sentAt = Date.now();
+      res = await send();
     }
     if (res.status < 200 || res.status >= 300) {
-      const err = errorFromResponse(dialect, res, what, this.secrets());
+      // Never quoted: these answers reply to a request that carried the password or a token.
+      const err = errorFromResponse(dialect, res, what, { secrets: this.secrets(), authAnswer: true });
       if (REFUSED.has(res.status) && !(err instanceof ProviderAuthError)) {
         throw new ProviderAuthError({ provider: err.provider, status: err.status, code: err.code, message: err.message, retryable: false });
       }

@@ -20,6 +20,22 @@ export const AFFILYNC = {
     rateLimited: 'RATE_LIMIT_EXCEEDED',
     paymentRequired: 'PAYMENT_REQUIRED',
   },
+  /** api/errors: every documented `error_code`. */
+  documentedErrorCodes: [
+    'TOKEN_EXPIRED',
+    'TOKEN_INVALID',
+    'INSUFFICIENT_SCOPE',
+    'RESOURCE_NOT_FOUND',
+    'VALIDATION_ERROR',
+    'DUPLICATE_RESOURCE',
+    'RATE_LIMIT_EXCEEDED',
+    'CAMPAIGN_NOT_ACTIVE',
+    'AFFILIATE_NOT_APPROVED',
+    'PAYMENT_REQUIRED',
+    'QUOTA_EXCEEDED',
+  ],
+  /** Not documented as a rule, but every documented code has this shape: upper-case words joined by `_`. */
+  errorCodeShape: /^[A-Z][A-Z0-9_]{1,63}$/,
   pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
   /**
    * api/webhooks: `X-Affilync-Signature: sha256=<lowercase hex>`, the HMAC-SHA256 of the raw body
@@ -45,6 +61,8 @@ export const AFFILYNC = {
     'payouts:write',
   ],
 } as const;
+
+const DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set(AFFILYNC.documentedErrorCodes);
 
 /** Affilync's token pair answer: `{ access_token, refresh_token, token_type: 'bearer', expires_in }`. */
 function parsePair(body: unknown, sentAt: number, what: string): TokenGrant {
@@ -109,6 +127,9 @@ export const affilyncDialect: ProviderDialect = {
       message: typeof o.detail === 'string' ? o.detail : undefined,
     };
   },
+
+  isErrorCode: (code) => AFFILYNC.errorCodeShape.test(code),
+  isDocumentedErrorCode: (code) => DOCUMENTED_ERROR_CODES.has(code),
 
   // api/errors: `{ detail, error_code, status }` (the auth page's example omits status; errors has it).
   formatError: (status, code, message) => ({ detail: message, error_code: code, status }),

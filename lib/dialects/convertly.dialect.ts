@@ -1,4 +1,5 @@
-import { asRecord, decodeJwtPayload, lifetimeMs, MAX_TOKEN_LIFETIME_MS, requireToken } from './auth-answer.js';
+import { STATUS_CODES } from 'node:http';
+import { asRecord, decodeJwtPayload, lifetimeMs, MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, requireToken } from './auth-answer.js';
 import { InvalidAuthAnswer, type ProviderDialect } from './dialect.interface.js';
 
 /** Facts from help.convertlyhq.com (api/overview, api/authentication). */
@@ -28,7 +29,9 @@ function parseAccessToken(body: unknown, sentAt: number, what: string) {
       typeof iat === 'number' && Number.isFinite(iat)
         ? sentAt + lifetimeMs(exp - iat, 'exp claim', what)
         : exp * 1000;
-    if (expiresAt <= sentAt) throw new InvalidAuthAnswer(`${what} answer holds an already expired token`);
+    if (expiresAt - sentAt < MIN_TOKEN_LIFETIME_MS) {
+      throw new InvalidAuthAnswer(`${what} answer holds a token that is expired or lives under 1 s`);
+    }
     if (expiresAt - sentAt > MAX_TOKEN_LIFETIME_MS) throw new InvalidAuthAnswer(`${what} answer has an absurd exp claim`);
   }
   return { accessToken, expiresAt };
@@ -43,6 +46,9 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+// api/overview: no machine codes; `error` is the HTTP reason phrase of Nest's default exception body.
+const REASON_PHRASES: ReadonlySet<string> = new Set(Object.values(STATUS_CODES).filter((p): p is string => typeof p === 'string'));
 
 export const convertlyDialect: ProviderDialect = {
   name: 'convertly',
@@ -82,6 +88,9 @@ export const convertlyDialect: ProviderDialect = {
       message: typeof message === 'string' ? message : undefined,
     };
   },
+
+  isErrorCode: (code) => REASON_PHRASES.has(code),
+  isDocumentedErrorCode: (code) => REASON_PHRASES.has(code),
 
   // NestJS's default shape, which Convertly documents; it has no machine codes, so `error` is the
   // HTTP reason phrase and our code is not sent.

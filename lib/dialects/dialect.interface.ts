@@ -68,6 +68,13 @@ export interface ProviderDialect {
   readonly refreshAfterRejection: boolean;
 
   parseError(body: unknown): ParsedErrorBody;
+  /**
+   * Whether an error body's code is shaped like one of this provider's codes (Affilync
+   * `TOKEN_EXPIRED`, Convertly an HTTP reason phrase). Anything else is not a code and is dropped.
+   */
+  isErrorCode(code: string): boolean;
+  /** Whether the code is one the provider documents: the only codes quoted from login/refresh answers. */
+  isDocumentedErrorCode(code: string): boolean;
   /** The provider's error body shape, for answers our own guards send in its style. */
   formatError(status: number, code: string, message: string): Record<string, unknown>;
   parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;

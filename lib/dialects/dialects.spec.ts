@@ -22,6 +22,10 @@ describe('affilyncDialect', () => {
     ['a negative expires_in', { ...pair, expires_in: -5 }],
     ['a string expires_in', { ...pair, expires_in: '3600' }],
     ['an absurd expires_in', { ...pair, expires_in: 1e12 }],
+    ['an expires_in under 1 s', { ...pair, expires_in: 0.5 }],
+    ['an access token with a space', { ...pair, access_token: 'a b' }],
+    ['a refresh token with CR LF', { ...pair, refresh_token: 'r\r\nX-Injected: 1' }],
+    ['an access token with a non-ASCII letter', { ...pair, access_token: 'aé' }],
   ])('refuses an answer with %s', (_, body) => {
     expect(() => affilyncDialect.parseRefresh(body, 0, { accessToken: 'x', expiresAt: 0 })).toThrow(InvalidAuthAnswer);
   });
@@ -42,6 +46,13 @@ describe('affilyncDialect', () => {
       body: '{"email":"e@x.io","password":"pw"}',
     });
     expect(JSON.parse(affilyncDialect.refreshRequest({ accessToken: 'a', refreshToken: 'r', expiresAt: 0 }).body!)).toEqual({ refresh_token: 'r' });
+  });
+
+  it('tells code-shaped codes from documented ones', () => {
+    expect(affilyncDialect.isErrorCode('UPSTREAM_BUSY')).toBe(true);
+    expect(['not a code', 'X', 'lower_case', 'TOKEN-EXPIRED', `A${'B'.repeat(64)}`].some(affilyncDialect.isErrorCode)).toBe(false);
+    expect(affilyncDialect.isDocumentedErrorCode('QUOTA_EXCEEDED')).toBe(true);
+    expect(affilyncDialect.isDocumentedErrorCode('UPSTREAM_BUSY')).toBe(false);
   });
 
   it('parses error bodies and rate-limit headers (reset as epoch seconds or seconds from now)', () => {
@@ -81,6 +92,9 @@ describe('convertlyDialect', () => {
     ['no accessToken', { data: {} }],
     ['an expired token', answer(jwt({ exp: 10 }))],
     ['exp before iat', answer(jwt({ iat: 100, exp: 50 }))],
+    ['exp − iat under 1 s', answer(jwt({ iat: 100, exp: 100.5 }))],
+    ['exp (no iat) less than 1 s away', answer(jwt({ exp: Date.now() / 1000 + 0.5 }))],
+    ['an accessToken with a line break', answer('tok\nen')],
   ])('refuses an answer with %s', (_, body) => {
     expect(() => convertlyDialect.parseRefresh(body, Date.now(), { accessToken: 'x', expiresAt: 0 })).toThrow(InvalidAuthAnswer);
   });
@@ -90,6 +104,12 @@ describe('convertlyDialect', () => {
       path: '/auth/refresh',
       headers: { authorization: 'Bearer cur' },
     });
+  });
+
+  it('takes HTTP reason phrases, and nothing else, as codes', () => {
+    expect(['Not Found', 'Unauthorized', 'Too Many Requests'].every(convertlyDialect.isErrorCode)).toBe(true);
+    expect(['NOT_FOUND', 'not found', 'Nope'].some(convertlyDialect.isErrorCode)).toBe(false);
+    expect(convertlyDialect.isDocumentedErrorCode('Service Unavailable')).toBe(true);
   });
 
   it('parses Nest-style error bodies, including message arrays', () => {
