@@ -10,6 +10,8 @@ export const AFFILYNC = {
   refreshPath: '/auth/refresh',
   accessTokenLifetimeSec: 3600,
   refreshTokenLifetimeSec: 30 * 24 * 3600,
+  /** api/authentication's example 401 for an expired token. */
+  tokenExpiredMessage: 'Token has expired',
   rateLimitHeaders: { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   errorCodes: {
     tokenExpired: 'TOKEN_EXPIRED',
@@ -133,6 +135,7 @@ export const affilyncDialect: ProviderDialect = {
 
   // api/errors: `{ detail, error_code, status }` (the auth page's example omits status; errors has it).
   formatError: (status, code, message) => ({ detail: message, error_code: code, status }),
+  tokenExpiredMessage: AFFILYNC.tokenExpiredMessage,
 
   parseRateLimit(headers, now) {
     const h = AFFILYNC.rateLimitHeaders;

@@ -9,6 +9,8 @@ export const CONVERTLY = {
   loginPath: '/auth/brand/login',
   refreshPath: '/auth/refresh',
   tokenLifetimeSec: 24 * 3600,
+  /** api/authentication: the body of a 401 for an expired token says exactly this. */
+  tokenExpiredMessage: 'Token expired',
   pagination: { cursorParam: 'cursor', limitParam: 'limit', defaultLimit: 20, maxPerPage: 100 },
 } as const;
 
@@ -36,16 +38,6 @@ function parseAccessToken(body: unknown, sentAt: number, what: string) {
   }
   return { accessToken, expiresAt };
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 // api/overview: no machine codes; `error` is the HTTP reason phrase of Nest's default exception body.
 const REASON_PHRASES: ReadonlySet<string> = new Set(Object.values(STATUS_CODES).filter((p): p is string => typeof p === 'string'));
@@ -94,7 +86,8 @@ export const convertlyDialect: ProviderDialect = {
 
   // NestJS's default shape, which Convertly documents; it has no machine codes, so `error` is the
   // HTTP reason phrase and our code is not sent.
-  formatError: (status, _code, message) => ({ statusCode: status, message, error: STATUS_TEXT[status] ?? 'Error' }),
+  formatError: (status, _code, message) => ({ statusCode: status, message, error: STATUS_CODES[status] ?? 'Error' }),
+  tokenExpiredMessage: CONVERTLY.tokenExpiredMessage,
 
   // No X-RateLimit-* headers are documented for Convertly; only Retry-After on a 429.
   parseRateLimit: () => undefined,

@@ -77,5 +77,7 @@ export interface ProviderDialect {
   isDocumentedErrorCode(code: string): boolean;
   /** The provider's error body shape, for answers our own guards send in its style. */
   formatError(status: number, code: string, message: string): Record<string, unknown>;
+  /** The provider's own words for an expired token, used in answers in its style. */
+  readonly tokenExpiredMessage: string;
   parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;
 }

@@ -44,7 +44,7 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
     case 'invalid':
       return make(401, 'TOKEN_INVALID', 'Token is malformed or revoked', `${bearer}, error="invalid_token"`);
     case 'expired':
-      return make(401, 'TOKEN_EXPIRED', 'Token has expired', `${bearer}, error="invalid_token"`);
+      return make(401, 'TOKEN_EXPIRED', FORMATS[format].tokenExpiredMessage, `${bearer}, error="invalid_token"`);
     case 'outside-header':
       return make(
         400,

@@ -496,9 +496,9 @@ describe('ProviderEmulator token expiry (accessTokenTtlSec: 1)', () => {
     expect(a.headers.get('www-authenticate')).toBe('Bearer realm="affilync", error="invalid_token"'); // RFC 6750: a token was presented
     const c = await call(`${em.convertlyBaseUrl}/affiliates`, { token: convertly });
     expect(c.status).toBe(401);
-    expect(c.body).toEqual({ statusCode: 401, message: 'Token has expired', error: 'Unauthorized' });
+    expect(c.body).toEqual({ statusCode: 401, message: 'Token expired', error: 'Unauthorized' });
     const refresh = await call(`${em.convertlyBaseUrl}/auth/refresh`, { method: 'POST', token: convertly });
-    expect(refresh.body).toEqual({ statusCode: 401, message: 'Token has expired', error: 'Unauthorized' });
+    expect(refresh.body).toEqual({ statusCode: 401, message: 'Token expired', error: 'Unauthorized' });
 
     // Affilync's refresh token outlives the access token.
     const renewed = await call(`${em.affilyncBaseUrl}/auth/refresh`, { method: 'POST', json: { refresh_token: pair.refresh_token } });
