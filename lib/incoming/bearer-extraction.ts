@@ -56,7 +56,8 @@ export function bearerCandidate(req: RequestLike): string | undefined {
 /**
  * Node's parser keeps only the first Authorization header, so a second one (perhaps added by a
  * proxy, perhaps by an attacker) would go unseen; the raw list has them all. A plain loop: this
- * runs on every guarded request, and a name is compared only when its length matches.
+ * runs on every guarded request, a name is compared only when its length matches, and the two
+ * usual spellings without lower-casing (which allocates).
  */
 function hasSeveralAuthorizationHeaders(req: RequestLike): boolean {
   const raw = Array.isArray(req.rawHeaders) ? req.rawHeaders : req.raw?.rawHeaders;
@@ -64,12 +65,16 @@ function hasSeveralAuthorizationHeaders(req: RequestLike): boolean {
   let seen = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name: unknown = raw[i];
-    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') {
+    if (typeof name === 'string' && name.length === 13 && isAuthorization(name)) {
       if (seen) return true;
       seen = true;
     }
   }
   return false;
+}
+
+function isAuthorization(name: string): boolean {
+  return name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization';
 }
 
 function carriesTokenOutsideHeader(req: RequestLike): boolean {
