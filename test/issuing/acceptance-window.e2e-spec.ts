@@ -1,15 +1,7 @@
 import { jest } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import request from 'supertest';
-import { InMemoryRefreshTokenStore, ProviderAuthModule, TokenService, type RefreshTokenStore, type TokenPair } from '../../lib/index.js';
-import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
+import type { TokenPair, TokenService } from '../../lib/index.js';
 import { payloadOf } from '../incoming/support/token-forge.js';
-import { CapturingLogger } from '../support/capturing-logger.js';
-import { RedisServer } from '../support/redis-server.js';
-import { secretAudit } from '../support/secret-audit.js';
-import { TokenRoutes } from '../support/token-routes.js';
+import { keep, startTokenApp, type TokenApp } from '../support/token-app.js';
 
 /**
  * jsonwebtoken accepts a token until the second exp + clockToleranceSec. A revocation or a
@@ -19,10 +11,6 @@ import { TokenRoutes } from '../support/token-routes.js';
 const SECRET = 'acceptance-window-secret-of-32-bytes!';
 const TOLERANCE_SEC = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const keep = <T extends { access_token: string; refresh_token?: string }>(p: T) => {
-  secretAudit.registerSecret(p.access_token, p.refresh_token);
-  return p;
-};
 
 /** Until 300 ms past the token's exp: expired by the clock, still inside the tolerance. */
 async function pastExpiry(token: string): Promise<void> {
@@ -36,42 +24,18 @@ describe.each([
   ['in-memory', 'fastify'],
   ['redis', 'express'],
   ['redis', 'fastify'],
-])('a dead credential stays dead until the end of its clock tolerance (%s store, %s)', (storeKind, adapter) => {
-  let redis: RedisServer | undefined;
-  let app: INestApplication;
+] as const)('a dead credential stays dead until the end of its clock tolerance (%s store, %s)', (storeKind, adapter) => {
+  let t: TokenApp;
   let tokens: TokenService;
-  const me = (token: string) => request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
-  const rotate = (token: string) => request(app.getHttpServer()).post('/auth/rotate').set('Authorization', `Bearer ${token}`);
-  const refresh = (token: string) => request(app.getHttpServer()).post('/auth/refresh').send({ refresh_token: token });
+  const me = (token: string) => t.me(token);
+  const rotate = (token: string) => t.rotate(token);
+  const refresh = (token: string) => t.refresh(token);
 
   beforeAll(async () => {
-    let store: RefreshTokenStore;
-    if (storeKind === 'redis') {
-      redis = await RedisServer.start();
-      store = new RedisRefreshTokenStore({ url: redis.url });
-    } else {
-      store = new InMemoryRefreshTokenStore();
-    }
-    const mod = await Test.createTestingModule({
-      imports: [
-        ProviderAuthModule.forRoot({
-          globalGuard: true,
-          incoming: { jwtSecret: SECRET, accessTokenTtlSec: 1, refreshTokenTtlSec: 60, clockToleranceSec: TOLERANCE_SEC, refreshTokenStore: store },
-        }),
-      ],
-      controllers: [TokenRoutes],
-    })
-      .setLogger(new CapturingLogger())
-      .compile();
-    app = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter()) : mod.createNestApplication();
-    await app.init();
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
-    tokens = app.get(TokenService);
+    t = await startTokenApp(adapter, storeKind, { jwtSecret: SECRET, accessTokenTtlSec: 1, refreshTokenTtlSec: 60, clockToleranceSec: TOLERANCE_SEC });
+    tokens = t.tokens;
   });
-  afterAll(async () => {
-    await app?.close();
-    await redis?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('a revoked access token presented after its exp, inside the tolerance: 401', async () => {
     const pair = keep(await tokens.issue({ sub: 'aw1', role: 'member' }));

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, jest } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import request from 'supertest';
 import type { Response } from 'supertest';
 import {
-  InMemoryRefreshTokenStore,
   PROVIDER_AUTH_OPTIONS,
   ProviderAuthConfigError,
   ProviderAuthModule,
-  TokenService,
+  type TokenService,
   type IncomingOptions,
   type RefreshTokenStore,
   type TokenPair,
 } from '../../lib/index.js';
 import { answerFor } from '../../lib/incoming/auth-answers.js';
-import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
 import { forge, nowSec, payloadOf } from '../incoming/support/token-forge.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
-import { RedisServer } from '../support/redis-server.js';
 import { secretAudit } from '../support/secret-audit.js';
-import { TokenRoutes } from '../support/token-routes.js';
+import { keep, startTokenApp, type TokenApp } from '../support/token-app.js';
 
 /**
  * A session ends `incoming.maxSessionSec` after the user authenticated: refreshes and rotations
@@ -47,10 +41,6 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const keep = <T extends { access_token: string; refresh_token?: string }>(p: T) => {
-  secretAudit.registerSecret(p.access_token, p.refresh_token);
-  return p;
-};
 const signed = (claims: Record<string, unknown>) => {
   const token = forge(claims, { secret: SECRET });
   secretAudit.registerSecret(token);
@@ -74,49 +64,25 @@ describe.each([
   ['express', 'convertly', 'redis'],
   ['fastify', 'affilync', 'redis'],
 ] as const)('sessions end after incoming.maxSessionSec (%s, %s answers, %s store)', (adapter, format, storeKind) => {
-  let redis: RedisServer | undefined;
+  let t: TokenApp;
   let store: RefreshTokenStore;
-  let app: INestApplication;
   let tokens: TokenService;
-  const me = (token: string) => request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
-  const rotate = (token: string) => request(app.getHttpServer()).post('/auth/rotate').set('Authorization', `Bearer ${token}`);
-  const refresh = (token: string) => request(app.getHttpServer()).post('/auth/refresh').send({ refresh_token: token });
+  const me = (token: string) => t.me(token);
+  const rotate = (token: string) => t.rotate(token);
+  const refresh = (token: string) => t.refresh(token);
 
   beforeAll(async () => {
-    if (storeKind === 'redis') {
-      redis = await RedisServer.start();
-      store = new RedisRefreshTokenStore({ url: redis.url });
-    } else {
-      store = new InMemoryRefreshTokenStore();
-    }
-    const mod = await Test.createTestingModule({
-      imports: [
-        ProviderAuthModule.forRoot({
-          globalGuard: true,
-          incoming: {
-            jwtSecret: SECRET,
-            errorFormat: format,
-            maxSessionSec: MAX_SESSION_SEC,
-            accessTokenTtlSec: TTL_SEC,
-            refreshTokenTtlSec: TTL_SEC,
-            clockToleranceSec: TOLERANCE_SEC,
-            refreshTokenStore: store,
-          },
-        }),
-      ],
-      controllers: [TokenRoutes],
-    })
-      .setLogger(new CapturingLogger())
-      .compile();
-    app = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter()) : mod.createNestApplication();
-    await app.init();
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
-    tokens = app.get(TokenService);
+    t = await startTokenApp(adapter, storeKind, {
+      jwtSecret: SECRET,
+      errorFormat: format,
+      maxSessionSec: MAX_SESSION_SEC,
+      accessTokenTtlSec: TTL_SEC,
+      refreshTokenTtlSec: TTL_SEC,
+      clockToleranceSec: TOLERANCE_SEC,
+    });
+    ({ store, tokens } = t);
   });
-  afterAll(async () => {
-    await app?.close();
-    await redis?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('a chain of refreshes works inside the session, every token carrying the first auth_time; past it: 401 TOKEN_EXPIRED', async () => {
     const first = keep(await tokens.issue({ sub: 's1', role: 'member' }));
