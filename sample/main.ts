@@ -1,7 +1,8 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ProviderEmulator, EMULATOR_DEFAULT_USER } from '../lib/testing/index.js';
+import { ProviderEmulator } from '../lib/testing/index.js';
 import type { ProviderAuthModuleOptions } from '../lib/index.js';
 import { AppModule } from './app.module.js';
 import { incomingOptions } from './incoming-config.js';
@@ -16,10 +17,8 @@ async function bootstrap() {
     logger.log(`Using the real providers: ${Object.keys(options).join(', ') || 'none configured'}`);
   } else {
     emulator = await ProviderEmulator.start();
-    options = {
-      affilync: { baseUrl: emulator.affilyncBaseUrl, email: EMULATOR_DEFAULT_USER.email, password: EMULATOR_DEFAULT_USER.password },
-      convertly: { baseUrl: emulator.convertlyBaseUrl, email: EMULATOR_DEFAULT_USER.email, password: EMULATOR_DEFAULT_USER.password },
-    };
+    // Both providers by login, so that the sample shows the clients' token handling.
+    options = emulator.clientOptions({ affilync: 'password' });
     logger.log(`Using the embedded emulator: Affilync at ${emulator.affilyncBaseUrl}, Convertly at ${emulator.convertlyBaseUrl}`);
   }
 
@@ -31,8 +30,9 @@ async function bootstrap() {
     process.once('beforeExit', () => void running.close());
     app.getHttpAdapter().getHttpServer().once('close', () => void running.close());
   }
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
+  await app.listen(Number(process.env.PORT ?? 3000));
+  // The port actually bound (PORT=0 picks a free one).
+  const { port } = app.getHttpServer().address() as AddressInfo;
   logger.log(`Listening on http://localhost:${port} — try: curl http://localhost:${port}/overview`);
 }
 

@@ -29,6 +29,18 @@ export const EMULATOR_DEFAULT_USER: EmulatorUser = Object.freeze({
 
 export type EmulatedProvider = 'affilync' | 'convertly';
 
+/** How clientOptions() has the Affilync client authenticate: the emulator's API key, or the user's login. */
+export type EmulatorAffilyncAuth = 'apiKey' | 'password';
+
+/**
+ * ProviderAuthModule option blocks pointing at a running emulator (see ProviderEmulator.clientOptions).
+ * Assignable to ProviderAuthModuleOptions; spread it and add your own blocks (`incoming`, `http`).
+ */
+export interface EmulatorClientOptions<A extends EmulatorAffilyncAuth = EmulatorAffilyncAuth> {
+  affilync: A extends 'password' ? { baseUrl: string; email: string; password: string } : { baseUrl: string; apiKey: string };
+  convertly: { baseUrl: string; email: string; password: string };
+}
+
 export interface ProviderCounters {
   /** Successful logins. */
   logins: number;

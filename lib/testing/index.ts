@@ -2,6 +2,8 @@ export { ProviderEmulator } from './provider-emulator.js';
 export {
   EMULATOR_DEFAULT_USER,
   type EmulatedProvider,
+  type EmulatorAffilyncAuth,
+  type EmulatorClientOptions,
   type EmulatorOptions,
   type EmulatorUser,
   type FaultSpec,

@@ -1,9 +1,17 @@
 import { AFFILYNC, CONVERTLY } from '../index.js';
 import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-app.js';
 import { ConvertlyApp } from './convertly-app.js';
-import type { EmulatedProvider, EmulatorOptions, FaultSpec, ProviderCounters } from './emulator-types.js';
+import type {
+  EmulatedProvider,
+  EmulatorAffilyncAuth,
+  EmulatorClientOptions,
+  EmulatorOptions,
+  FaultSpec,
+  ProviderCounters,
+} from './emulator-types.js';
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
+import { QuietNestLogs } from './quiet-nest-logs.js';
 
 /** The longest access-token lifetime the library's TokenService issues (incoming.accessTokenTtlSec). */
 const MAX_TTL_SEC = 7 * 86_400;
@@ -11,7 +19,8 @@ const MAX_TTL_SEC = 7 * 86_400;
 /**
  * A local imitation of both providers' APIs, as their docs describe them, for tests: Affilync on
  * one server (`affilyncBaseUrl`, ending in /api), Convertly on another (`convertlyBaseUrl`, /v1).
- * Both listen on 127.0.0.1 at random ports. It never logs.
+ * Both listen on 127.0.0.1 at random ports. It never logs, and it leaves the process's logging
+ * alone: a Nest app started before, during or after it logs as usual (see QuietNestLogs).
  *
  * Each provider is a small Nest application built on this library's own incoming half: its
  * tokens come from TokenService, its API keys from ApiKeyService, and ProviderAuthGuard checks
@@ -31,7 +40,8 @@ export class ProviderEmulator {
     private readonly convertly: ConvertlyApp,
     private readonly users: UserDirectory,
     private readonly faults: FaultQueue,
-    /** A valid Affilync API key (`afk_live_…`) with every documented scope. */
+    private readonly quiet: QuietNestLogs,
+    /** A valid Affilync API key (`afk_live_…`) with every documented scope; clientOptions() uses it. */
     readonly apiKey: string,
   ) {
     this.affilyncBaseUrl = `http://127.0.0.1:${affilync.server.port}${AFFILYNC.basePath}`;
@@ -46,19 +56,49 @@ export class ProviderEmulator {
     }
     const users = new UserDirectory(options.users);
     const faults = new FaultQueue();
-    const [affilync, convertly] = await Promise.allSettled([
-      AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults),
-      ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults),
-    ]);
+    const quiet = QuietNestLogs.acquire();
     try {
-      if (affilync.status === 'rejected') throw affilync.reason;
-      if (convertly.status === 'rejected') throw convertly.reason;
-      const apiKey = await affilync.value.createApiKey(AFFILYNC_SCOPES);
-      return new ProviderEmulator(affilync.value, convertly.value, users, faults, apiKey);
+      // Everything the two apps start (their servers included) stays in this quiet context.
+      return await quiet.run(async () => {
+        const [affilync, convertly] = await Promise.allSettled([
+          AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults),
+          ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults),
+        ]);
+        try {
+          if (affilync.status === 'rejected') throw affilync.reason;
+          if (convertly.status === 'rejected') throw convertly.reason;
+          // Created now so that clientOptions() can stay synchronous (e.g. inside a forRootAsync factory).
+          const apiKey = await affilync.value.createApiKey(AFFILYNC_SCOPES);
+          return new ProviderEmulator(affilync.value, convertly.value, users, faults, quiet, apiKey);
+        } catch (err) {
+          await Promise.all([affilync, convertly].map((s) => (s.status === 'fulfilled' ? s.value.server.close() : undefined)));
+          throw err;
+        }
+      });
     } catch (err) {
-      await Promise.all([affilync, convertly].map((s) => (s.status === 'fulfilled' ? s.value.server.close() : undefined)));
+      quiet.release();
       throw err;
     }
+  }
+
+  /**
+   * ProviderAuthModule option blocks pointing at this emulator, for `forRoot(...)` or a
+   * `forRootAsync` factory. Affilync with `apiKey` (default): this emulator's `apiKey`, which has
+   * every scope; with `password`: the first user's login (EMULATOR_DEFAULT_USER unless `users`
+   * was given). Convertly: the first user's login. A fresh object on every call.
+   *
+   * @example ProviderAuthModule.forRoot({ ...emulator.clientOptions({ affilync: 'password' }), http: { timeoutMs: 2_000 } })
+   */
+  clientOptions<A extends EmulatorAffilyncAuth = 'apiKey'>(options: { affilync?: A } = {}): EmulatorClientOptions<A> {
+    const auth: EmulatorAffilyncAuth = options?.affilync ?? 'apiKey';
+    if (auth !== 'apiKey' && auth !== 'password') {
+      throw new RangeError(`ProviderEmulator.clientOptions: affilync must be 'apiKey' or 'password', not ${JSON.stringify(auth)}`);
+    }
+    const [user] = this.users.all();
+    if (!user) throw new Error('ProviderEmulator.clientOptions: the emulator has no user to log in with (options.users is empty)');
+    const login = { email: user.email, password: user.password };
+    const affilync = auth === 'apiKey' ? { baseUrl: this.affilyncBaseUrl, apiKey: this.apiKey } : { baseUrl: this.affilyncBaseUrl, ...login };
+    return { affilync, convertly: { baseUrl: this.convertlyBaseUrl, ...login } } as EmulatorClientOptions<A>;
   }
 
   resetCounters(): void {
@@ -78,12 +118,12 @@ export class ProviderEmulator {
 
   /** Another valid Affilync API key (ApiKeyService), with only these scopes; an unknown scope is refused. */
   createApiKey(scopes: string[]): Promise<string> {
-    return this.affilync.createApiKey(scopes);
+    return this.quiet.run(() => this.affilync.createApiKey(scopes));
   }
 
   /** From the next request on, the key gets 401 TOKEN_INVALID (ApiKeyService.revoke). */
   revokeApiKey(key: string): Promise<void> {
-    return this.affilync.revokeApiKey(key);
+    return this.quiet.run(() => this.affilync.revokeApiKey(key));
   }
 
   /**
@@ -91,8 +131,8 @@ export class ProviderEmulator {
    * Convertly has none, and a login after this resolves works.
    */
   revokeAccessTokens(provider: EmulatedProvider): Promise<void> {
-    if (provider === 'affilync') return this.affilync.revokeAccessTokens();
-    if (provider === 'convertly') return this.convertly.revokeAccessTokens();
+    if (provider === 'affilync') return this.quiet.run(() => this.affilync.revokeAccessTokens());
+    if (provider === 'convertly') return this.quiet.run(() => this.convertly.revokeAccessTokens());
     return Promise.reject(new RangeError(`ProviderEmulator.revokeAccessTokens: unknown provider ${String(provider)}`));
   }
 
@@ -101,8 +141,12 @@ export class ProviderEmulator {
     this.users.setPlan(email, plan);
   }
 
-  /** Closes both servers, dropping every open connection (hanging requests included). */
+  /** Closes both servers, dropping every open connection (hanging requests included). Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([this.affilync.server.close(), this.convertly.server.close()]);
+    try {
+      await this.quiet.run(() => Promise.all([this.affilync.server.close(), this.convertly.server.close()]));
+    } finally {
+      this.quiet.release();
+    }
   }
 }

@@ -12,7 +12,8 @@ import { Sleeper } from './sleeper.js';
 /**
  * One emulated provider as a running Nest application (Express) on 127.0.0.1 at a random port:
  * the request pipeline (counters, faults) in front of the routes, the error filter behind them.
- * It never logs, and close() returns at once even with requests hanging.
+ * Start and close it inside QuietNestLogs.run() so that it never logs. close() returns at once
+ * even with requests hanging.
  */
 export class ProviderServer {
   readonly counters: ProviderCounters;
@@ -28,8 +29,9 @@ export class ProviderServer {
   }
 
   static async start(module: DynamicModule, profile: ProviderProfile, faults: FaultQueue): Promise<ProviderServer> {
+    // No `logger` option: any value would replace the process's logger for everyone. The caller
+    // runs this inside QuietNestLogs, which keeps what Nest logs for this app from printing.
     const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
-      logger: false,
       // Off: the pipeline reads bodies itself (a malformed one must reach the routes as "none").
       bodyParser: false,
       // close() destroys open sockets, so hanging requests cannot hold it up.
