@@ -68,7 +68,9 @@ export {
 export { ROLES, type ApiKeyPrincipal, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
 export { CredentialVerifier, type Verification } from './incoming/credential-verifier.js';
 export { ProviderAuthException, type Refusal } from './incoming/auth-answers.js';
+export { ProviderAuthValidationException, type InvalidField } from './incoming/auth-answers.js';
 export { DEFAULT_SCOPES } from './incoming/scope-catalogue.js';
+export type { DefaultScope, ProviderAuthScopes, Scope } from './incoming/scope-catalogue.js';
 
 // Issuing: tokens and API keys, and their stores
 export { TokenService, type AccessTokenAnswer, type IssueInput, type TokenPair } from './issuing/token.service.js';

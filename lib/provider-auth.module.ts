@@ -7,7 +7,7 @@ import { ConvertlyClient } from './client/convertly.client.js';
 import { InMemoryTokenStore } from './client/in-memory-token-store.js';
 import { TokenStore } from './client/token-store.interface.js';
 import { CredentialVerifier } from './incoming/credential-verifier.js';
-import { findDecoratorContradictions } from './incoming/decorator-contradictions.js';
+import { findRouteDecoratorIssues } from './incoming/route-decorator-checks.js';
 import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 import { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
 import { bindVerifier, unbindVerifier } from './incoming/verifier-registry.js';
@@ -144,7 +144,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
       { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
       { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
     ], [ProviderBearerStrategy, ProviderAuthGuard, ProviderAuthModule]);
-    issues.push(...findDecoratorContradictions(this.modules));
+    issues.push(...findRouteDecoratorIssues(this.modules, this.options.incoming?.scopes));
     if (issues.length > 0) throw new ProviderAuthConfigError(issues);
     const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;
     if (this.verifier && server) {

@@ -1,7 +1,13 @@
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { EMULATOR_DEFAULT_USER, ProviderEmulator, signAffilyncWebhook } from '../lib/testing/index.js';
+import { ProviderEmulator, signAffilyncWebhook } from '../lib/testing/index.js';
 import { AppModule } from '../sample/app.module.js';
 import { incomingOptions, SAMPLE_WEBHOOK_SECRET } from '../sample/incoming-config.js';
 import { secretAudit } from './support/secret-audit.js';
@@ -14,19 +20,12 @@ describe('sample app on the embedded emulator', () => {
 
   beforeAll(async () => {
     emulator = await ProviderEmulator.start();
-    const user = EMULATOR_DEFAULT_USER;
     const mod = await Test.createTestingModule({
-      imports: [
-        AppModule.forProviders({
-          affilync: { baseUrl: emulator.affilyncBaseUrl, email: user.email, password: user.password },
-          convertly: { baseUrl: emulator.convertlyBaseUrl, email: user.email, password: user.password },
-          incoming: incomingOptions({}),
-        }),
-      ],
+      imports: [AppModule.forProviders({ ...emulator.clientOptions({ affilync: 'password' }), incoming: incomingOptions({}) })],
     })
       .setLogger(new CapturingLogger())
       .compile();
-    app = mod.createNestApplication({ logger: false, rawBody: true });
+    app = mod.createNestApplication({ rawBody: true });
     await app.init();
   });
   afterAll(async () => {
@@ -57,14 +56,14 @@ describe('sample app: its own auth, in the order the README tries it', () => {
     const mod = await Test.createTestingModule({
       imports: [
         AppModule.forProviders({
-          affilync: { baseUrl: emulator.affilyncBaseUrl, apiKey: emulator.apiKey },
+          affilync: emulator.clientOptions().affilync,
           incoming: incomingOptions({}),
         }),
       ],
     })
       .setLogger(new CapturingLogger())
       .compile();
-    app = mod.createNestApplication({ logger: false, rawBody: true });
+    app = mod.createNestApplication({ rawBody: true });
     await app.init();
   });
   afterAll(async () => {
@@ -90,7 +89,8 @@ describe('sample app: its own auth, in the order the README tries it', () => {
     const member = (await http().post('/auth/login').send({ email: 'member@example.com', password: 'member-password' }).expect(200)).body;
     secretAudit.registerSecret(admin.access_token, admin.refresh_token, member.access_token, member.refresh_token);
     await http().post('/api-keys').set(bearer(member.access_token)).send({ label: 'x', scopes: ['campaigns:read'] }).expect(403);
-    await http().post('/api-keys').set(bearer(admin.access_token)).send({ label: 'x', scopes: ['nope'] }).expect(400);
+    const refused = await http().post('/api-keys').set(bearer(admin.access_token)).send({ label: 'x', scopes: ['nope'] }).expect(422);
+    expect(refused.body).toMatchObject({ error_code: 'VALIDATION_ERROR', status: 422, fields: [{ field: 'scopes', message: expect.stringContaining('nope') }] });
     const created = (await http().post('/api-keys').set(bearer(admin.access_token)).send({ label: 'reporting', scopes: ['campaigns:read'] }).expect(201)).body;
     secretAudit.registerSecret(created.key);
     expect(Object.keys(created).sort()).toEqual(['id', 'key']);
@@ -127,4 +127,82 @@ describe('sample configuration from the environment', () => {
     });
     expect(realProviderOptions({})).toEqual({});
   });
+});
+
+describe('npm start (the built sample on the embedded emulator)', () => {
+  const root = process.cwd();
+  // Built like `npm run build:sample`, into a directory of its own so parallel runs do not collide.
+  const outDir = join(root, '.build', `sample-start-${process.pid}`);
+  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+
+  beforeAll(async () => {
+    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.sample.json', '--outDir', outDir], { cwd: root });
+  }, 120_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('prints the Nest startup lines and where it listens, answers there, and stops on SIGTERM', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+    delete env.SAMPLE_PROVIDERS;
+    const started = spawn(process.execPath, [join(outDir, 'sample', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let output = '';
+    // eslint-disable-next-line no-control-regex
+    const plain = () => output.replace(/\x1b\[[0-9;]*m/g, '');
+    for (const stream of [started.stdout, started.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+
+    const listening = await new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "Listening on" line within 30 s; printed:\n${plain()}`)), 30_000);
+      const check = () => {
+        const match = plain().match(/Listening on http:\/\/localhost:(\d+)/);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match);
+        }
+      };
+      started.stdout.on('data', check);
+      started.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the sample exited (${code}) before listening; printed:\n${plain()}`));
+      });
+    });
+    const port = Number(listening[1]);
+    expect(port).toBeGreaterThan(0);
+
+    const overview = await fetch(`http://localhost:${port}/overview`);
+    expect(overview.status).toBe(200);
+    expect(((await overview.json()) as { convertly: { total: number } }).convertly.total).toBe(57);
+
+    const text = plain();
+    expect(text).toMatch(/LOG \[Sample\] Using the embedded emulator: Affilync at http:\/\/127\.0\.0\.1:\d+\/api, Convertly at http:\/\/127\.0\.0\.1:\d+\/v1/);
+    expect(text).toMatch(/LOG \[RouterExplorer\] Mapped \{\/overview, GET\} route/);
+    expect(text).toMatch(/LOG \[NestApplication\] Nest application successfully started/);
+    // The emulator's own Nest apps print nothing: no module, controller or route of theirs.
+    expect(text).not.toMatch(/EmulatorModule|Affilync\w*Controller|Convertly\w*Controller|Mapped \{\/(api|v1)[/,]/);
+
+    started.kill('SIGTERM');
+    const [code, signal] = (await once(started, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+  }, 60_000);
+
+  it('with a bad configuration, exits 1 printing the ProviderAuthConfigError (the emulator already running)', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', SAMPLE_JWT_SECRET: 'too-short' };
+    delete env.SAMPLE_PROVIDERS;
+    const failed = spawn(process.execPath, [join(outDir, 'sample', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = failed;
+    let output = '';
+    for (const stream of [failed.stdout, failed.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [code] = (await once(failed, 'exit')) as [number | null];
+    // eslint-disable-next-line no-control-regex
+    const text = output.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(code).toBe(1);
+    expect(text).toMatch(/LOG \[Sample\] Using the embedded emulator/);
+    expect(text).toMatch(/ERROR \[ExceptionHandler\] ProviderAuthConfigError: Invalid ProviderAuthModule configuration:\n {2}- incoming\.jwtSecret: must be at least 32 bytes/);
+    expect(text).not.toContain('too-short');
+  }, 60_000);
 });

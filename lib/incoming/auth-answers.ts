@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { affilyncDialect } from '../dialects/affilync.dialect.js';
 import { convertlyDialect } from '../dialects/convertly.dialect.js';
 
-/** Every refusal the guard can answer with. */
+/** Every refusal the guards (and, for invalid input, the issuing services) can answer with. */
 export type Refusal =
   | { reason: 'missing' | 'other-scheme' }
   | { reason: 'malformed' | 'invalid' | 'expired' | 'outside-header' | 'duplicate-header' }
@@ -11,7 +11,14 @@ export type Refusal =
   | { reason: 'plan' }
   | { reason: 'webhook-signature' }
   | { reason: 'webhook-media-type' }
-  | { reason: 'unavailable' };
+  | { reason: 'unavailable' }
+  | { reason: 'validation'; fields: readonly InvalidField[] };
+
+/** One input field that failed validation, as Affilync's 422 `fields[]` lists it. */
+export interface InvalidField {
+  readonly field: string;
+  readonly message: string;
+}
 
 /** An answer ready to send: status, body in the configured provider's shape, and challenge header. */
 export class ProviderAuthException extends HttpException {
@@ -27,7 +34,41 @@ export class ProviderAuthException extends HttpException {
   }
 }
 
+/**
+ * 422 `VALIDATION_ERROR`: input the app handed us (e.g. ApiKeyService.create()) is invalid. Its
+ * message is the Convertly-format message, e.g. `Validation failed: scopes: unknown scope(s): 'x'`.
+ */
+export class ProviderAuthValidationException extends ProviderAuthException {
+  constructor(
+    body: Record<string, unknown>,
+    readonly fields: readonly InvalidField[],
+  ) {
+    super(422, body, undefined, 'VALIDATION_ERROR');
+    this.name = 'ProviderAuthValidationException';
+    this.message = validationMessage(fields);
+  }
+}
+
 const FORMATS = { affilync: affilyncDialect, convertly: convertlyDialect };
+
+const VALIDATION_FAILED = 'Validation failed';
+
+function validationMessage(fields: readonly InvalidField[]): string {
+  return `${VALIDATION_FAILED}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`;
+}
+
+/**
+ * Affilync's errors page adds `fields` to its `{ detail: 'Validation failed', ... }` body; Convertly
+ * documents no field list (only `message`), so its message spells the fields out.
+ */
+function validationAnswer(fields: readonly InvalidField[], format: keyof typeof FORMATS): ProviderAuthValidationException {
+  const list = fields.map(({ field, message }) => ({ field, message }));
+  const body =
+    format === 'affilync'
+      ? { ...FORMATS.affilync.formatError(422, 'VALIDATION_ERROR', VALIDATION_FAILED), fields: list }
+      : FORMATS.convertly.formatError(422, 'VALIDATION_ERROR', validationMessage(list));
+  return new ProviderAuthValidationException(body, list);
+}
 
 /** The documented answer for a refusal. Messages are ours, fixed: nothing from the token is echoed. */
 export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm: string): ProviderAuthException {
@@ -71,5 +112,7 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
       return make(415, 'UNSUPPORTED_MEDIA_TYPE', 'Webhook bodies must be sent as application/json');
     case 'unavailable':
       return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
+    case 'validation':
+      return validationAnswer(refusal.fields, format);
   }
 }

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ROLES, type Principal, type Role } from './principal.js';
+import type { Scope } from './scope-catalogue.js';
 
 /** Metadata readers, for your own guards: `reflector.getAllAndOverride(ScopesMetadata, [handler, cls])`. */
 export const ScopesMetadata = Reflector.createDecorator<readonly string[]>({ transform: (v) => [...(v ?? [])] });
@@ -9,12 +10,14 @@ export const PublicMetadata = Reflector.createDecorator<boolean>({ transform: (v
 
 /**
  * Every listed scope is required; `@Scopes()` alone requires none. On a method it replaces the
- * class's requirement.
+ * class's requirement. Typed against the scope catalogue (augment `ProviderAuthScopes` for your
+ * own), and checked against `incoming.scopes` at bootstrap: an unknown scope stops the app.
  *
  * @example @Scopes('campaigns:write')
  */
-export function Scopes(...scopes: string[]): ClassDecorator & MethodDecorator {
-  for (const s of scopes) {
+export function Scopes(...scopes: Scope[]): ClassDecorator & MethodDecorator {
+  // The type is no guarantee at run time (casts, plain JavaScript callers).
+  for (const s of scopes as readonly unknown[]) {
     if (typeof s !== 'string' || s.trim() !== s || s === '') throw new TypeError(`@Scopes(): '${String(s)}' is not a scope`);
   }
   return ScopesMetadata(scopes);

@@ -1,6 +1,7 @@
 import type { Reflector } from '@nestjs/core';
 import { PublicMetadata, RolesMetadata, ScopesMetadata } from './decorators.js';
 import type { Role } from './principal.js';
+import { closestScope } from './scope-catalogue.js';
 
 /** What a route asks of a request: read once from its decorators, then kept. */
 export interface RouteRule {
@@ -33,7 +34,7 @@ function guards(s: Stated): boolean {
  * even in a @Public() class; a method's own @Public() opens it in a guarded class; otherwise the
  * class decides. Roles and scopes are each taken from the method when it states them, else from
  * the class. (Contradictions — @Public() beside @Roles/@Scopes on one target — are refused at
- * bootstrap by findDecoratorContradictions.)
+ * bootstrap by findRouteDecoratorIssues, as are scopes outside the catalogue.)
  */
 export function readRouteRule(reflector: Reflector, handler: object, cls: object): RouteRule {
   const own = stated(reflector, handler);
@@ -54,6 +55,21 @@ export function contradictionOf(reflector: Reflector, target: object): string | 
   if (!s.isPublic || !guards(s)) return undefined;
   const which = [s.roles !== undefined && '@Roles()', s.scopes !== undefined && '@Scopes()'].filter(Boolean).join(' and ');
   return `has both @Public() and ${which}: a route cannot be open and guarded at once; remove one`;
+}
+
+/**
+ * The scopes a handler's or class's own @Scopes() names that the catalogue lacks (no credential
+ * can ever hold them), one problem each, with the catalogue scope a typo most likely meant.
+ */
+export function unknownScopesOf(reflector: Reflector, target: object, catalogue: ReadonlySet<string>): string[] {
+  const scopes = stated(reflector, target).scopes ?? [];
+  const stating = `@Scopes(${scopes.map((s) => `'${s}'`).join(', ')})`;
+  return [...new Set(scopes)]
+    .filter((s) => !catalogue.has(s))
+    .map((s) => {
+      const meant = closestScope(s, catalogue);
+      return `${stating}: '${s}' is not in the scope catalogue ${meant ? `(did you mean '${meant}'?)` : '(incoming.scopes)'}`;
+    });
 }
 
 /**

@@ -1,12 +1,18 @@
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.interface.js';
 import { generateApiKey, hashApiKey } from './api-key-format.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
+import { answerFor, type InvalidField } from '../incoming/auth-answers.js';
+import { closestScope, quotableScope, type Scope } from '../incoming/scope-catalogue.js';
 
 export interface CreateApiKeyInput {
   label: string;
-  scopes: string[];
+  /** Scopes of the catalogue (typed by `ProviderAuthScopes`); checked again at run time. */
+  scopes: readonly Scope[];
   expiresAt?: Date;
 }
+
+/** How many unknown scopes a message quotes before it only counts the rest. */
+const QUOTED_SCOPES = 5;
 
 /** What list() shows of a key: everything but the key itself. */
 export type ApiKeySummary = Omit<ApiKeyRecord, 'hash'>;
@@ -17,23 +23,27 @@ export type ApiKeySummary = Omit<ApiKeyRecord, 'hash'>;
  */
 export class ApiKeyService {
   private readonly catalogue: ReadonlySet<string>;
+  private readonly answers: Pick<ResolvedIncomingOptions, 'errorFormat' | 'realm'>;
 
   constructor(
     options: ResolvedIncomingOptions,
     private readonly store: ApiKeyStore,
   ) {
     this.catalogue = new Set(options.scopes);
+    this.answers = { errorFormat: options.errorFormat, realm: options.realm };
   }
 
-  /** @returns exactly `{ id, key }`; show the key to its owner now, it cannot be recovered. */
+  /**
+   * @returns exactly `{ id, key }`; show the key to its owner now, it cannot be recovered.
+   * @throws ProviderAuthValidationException (422 `VALIDATION_ERROR`, in the configured error
+   * format, listing every bad field) for a bad label, scope list or expiresAt: thrown from a
+   * controller it is the answer, never a 500.
+   *
+   * @example keys.create({ label: 'reporting', scopes: ['analytics:read'] })
+   */
   async create(input: CreateApiKeyInput): Promise<{ id: string; key: string }> {
-    if (typeof input?.label !== 'string' || input.label.trim() === '') throw new TypeError('ApiKeyService.create(): label must be a non-empty string');
-    if (!Array.isArray(input.scopes) || input.scopes.length === 0) throw new TypeError('ApiKeyService.create(): scopes must be a non-empty list');
-    const unknown = input.scopes.filter((s) => !this.catalogue.has(s));
-    if (unknown.length > 0) throw new TypeError(`ApiKeyService.create(): unknown scope(s): ${unknown.join(', ')}`);
-    if (input.expiresAt !== undefined && !(input.expiresAt instanceof Date && !Number.isNaN(input.expiresAt.getTime()))) {
-      throw new TypeError('ApiKeyService.create(): expiresAt must be a valid Date');
-    }
+    const invalid = this.invalidFields(input);
+    if (invalid.length > 0) throw answerFor({ reason: 'validation', fields: invalid }, this.answers.errorFormat, this.answers.realm);
     const { id, key } = generateApiKey();
     await this.store.save({
       id,
@@ -46,6 +56,37 @@ export class ApiKeyService {
       lastUsedAt: null,
     });
     return { id, key };
+  }
+
+  /** Every problem with create()'s input. Messages quote only what is shaped like a scope, never the label. */
+  private invalidFields(input: CreateApiKeyInput | undefined): InvalidField[] {
+    const fields: InvalidField[] = [];
+    if (typeof input?.label !== 'string' || input.label.trim() === '') fields.push({ field: 'label', message: 'must be a non-empty string' });
+    const scopes: unknown = input?.scopes;
+    if (!Array.isArray(scopes) || scopes.length === 0) fields.push({ field: 'scopes', message: 'must be a non-empty list of scopes' });
+    else {
+      const unknown = [...new Set(scopes)].filter((s) => typeof s !== 'string' || !this.catalogue.has(s));
+      if (unknown.length > 0) fields.push({ field: 'scopes', message: this.unknownScopesMessage(unknown) });
+    }
+    const expiresAt: unknown = input?.expiresAt;
+    if (expiresAt !== undefined && !(expiresAt instanceof Date && !Number.isNaN(expiresAt.getTime()))) {
+      fields.push({ field: 'expiresAt', message: 'must be a valid Date' });
+    }
+    return fields;
+  }
+
+  /** `unknown scope(s): 'campaign:read' (did you mean 'campaigns:read'?) and 2 more`. */
+  private unknownScopesMessage(unknown: readonly unknown[]): string {
+    const quoted = unknown.flatMap((s) => {
+      const q = quotableScope(s);
+      if (q === undefined) return [];
+      const meant = closestScope(s as string, this.catalogue);
+      return [meant ? `${q} (did you mean '${meant}'?)` : q];
+    });
+    const shown = quoted.slice(0, QUOTED_SCOPES);
+    const rest = unknown.length - shown.length;
+    if (shown.length === 0) return `unknown scope(s): ${rest} item(s) not shaped like a scope name`;
+    return `unknown scope(s): ${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
   }
 
   async list(): Promise<ApiKeySummary[]> {

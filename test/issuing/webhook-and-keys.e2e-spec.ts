@@ -116,6 +116,7 @@ describe.each(['express', 'fastify'])('AffilyncWebhookGuard and API keys on %s',
 
     await expect(keys.revoke(id)).resolves.toBe(true);
     await get(key).expect(401);
+    // @ts-expect-error not a scope of the catalogue: refused by the type, and at run time
     await expect(keys.create({ label: 'x', scopes: ['analytics:write'] })).rejects.toThrow(/unknown scope/);
     expect(logger.text()).not.toContain(key);
   });

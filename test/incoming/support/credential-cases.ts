@@ -3,7 +3,7 @@
  * (keys and revocations live in that app's stores), says where to send it and what must happen.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyService, TokenService } from '../../../lib/index.js';
+import type { ApiKeyService, Scope, TokenService } from '../../../lib/index.js';
 import { secretAudit } from '../../support/secret-audit.js';
 import { R, ROLE_SCOPES, type Outcome } from './answers.js';
 import type { Send } from './incoming-app.js';
@@ -74,7 +74,7 @@ export async function issue(ctx: Ctx, u: UserInput = { role: 'member' }) {
 
 /** A real API key from ApiKeyService, registered with the secret audit. */
 export async function mintKey(ctx: Ctx, scopes: string[], expiresAt?: Date) {
-  const { id, key } = await ctx.keys.create({ label: `adversarial ${randomUUID()}`, scopes, ...(expiresAt && { expiresAt }) });
+  const { id, key } = await ctx.keys.create({ label: `adversarial ${randomUUID()}`, scopes: scopes as Scope[], ...(expiresAt && { expiresAt }) });
   secretAudit.registerSecret(key);
   return { id, key, principal: { kind: 'api_key', keyId: id, scopes } };
 }
