@@ -6,6 +6,8 @@ const config: Config = {
   rootDir: '.',
   roots: ['<rootDir>/lib', '<rootDir>/test'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  // Users' apps, installed and tested by test/packaging/packed-apps.packed-spec.ts in directories of their own.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/nest1[12]-cli-app/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -13,5 +15,18 @@ const config: Config = {
   setupFilesAfterEnv: ['<rootDir>/test/support/audit-setup.ts'],
   testTimeout: 20_000,
 };
+
+// NEST_MAJOR=11: the same suite against Nest 11, installed apart in .ci/nest11 (npm aliases cannot
+// do it: Nest's packages import each other by name). Every import of a @nestjs package, ours and
+// Nest's own, resolves there; passport too, so that the strategy the tests use and the one
+// @nestjs/passport registers live in the same passport.
+if (process.env.NEST_MAJOR === '11') {
+  const nest11 = '<rootDir>/.ci/nest11/node_modules';
+  config.moduleNameMapper = {
+    '^@nestjs/(common|core|jwt|passport|platform-express|platform-fastify|testing)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
+    '^passport$': `${nest11}/passport`,
+    ...config.moduleNameMapper,
+  };
+}
 
 export default config;

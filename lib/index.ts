@@ -54,7 +54,6 @@ export { CONVERTLY } from './dialects/convertly.dialect.js';
 
 // Incoming: guard, decorators, principal, passport strategy
 export { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
-export { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
 export { AffilyncWebhookGuard } from './incoming/affilync-webhook.guard.js';
 export {
   CurrentPrincipal,

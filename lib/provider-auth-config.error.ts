@@ -1,3 +1,4 @@
+import { isErrorKind, markErrorKinds } from './error-kinds.js';
 /** One problem in the module's options: where it is, and what is wrong. Never holds the value. */
 export interface ConfigIssue {
   path: string;
@@ -6,6 +7,10 @@ export interface ConfigIssue {
 
 /** ProviderAuthModule was configured wrongly; thrown at bootstrap, naming every bad option path. */
 export class ProviderAuthConfigError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(this, value);
+  }
+
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
@@ -13,5 +18,6 @@ export class ProviderAuthConfigError extends Error {
     super(`Invalid ProviderAuthModule configuration:\n${lines.join('\n')}`);
     this.name = 'ProviderAuthConfigError';
     this.issues = issues;
+    markErrorKinds(this);
   }
 }

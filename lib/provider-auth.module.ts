@@ -9,12 +9,12 @@ import { TokenStore } from './client/token-store.interface.js';
 import { CredentialVerifier } from './incoming/credential-verifier.js';
 import { findRouteDecoratorIssues } from './incoming/route-decorator-checks.js';
 import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
-import { ProviderBearerStrategy } from './incoming/provider-bearer.strategy.js';
 import { bindVerifier, unbindVerifier } from './incoming/verifier-registry.js';
 import { ApiKeyService } from './issuing/api-key.service.js';
 import { ApiKeyStore } from './issuing/api-key-store.interface.js';
 import { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
 import { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';
+import { HS256_JWT, loadHs256Jwt, type Hs256Jwt } from './issuing/hs256-jwt.js';
 import { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
 import { TokenService } from './issuing/token.service.js';
 import { affilyncDialect } from './dialects/affilync.dialect.js';
@@ -50,26 +50,27 @@ const providers: Provider[] = [
   // The incoming services exist only with an `incoming` block; injecting one without it fails at
   // bootstrap (onModuleInit below), so null never reaches a caller.
   {
+    // @nestjs/jwt (an optional peer) is imported here, and only for an app with `incoming`.
+    provide: HS256_JWT,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => (o.incoming ? loadHs256Jwt(o.incoming.secretKey, o.incoming.clockToleranceSec) : null),
+  },
+  {
     provide: CredentialVerifier,
-    inject: [PROVIDER_AUTH_OPTIONS, ApiKeyStore, RefreshTokenStore],
-    useFactory: (o: ResolvedProviderAuthOptions, keys: ApiKeyStore, revocations: RefreshTokenStore) =>
-      o.incoming ? new CredentialVerifier(o.incoming, keys, revocations) : null,
+    inject: [PROVIDER_AUTH_OPTIONS, ApiKeyStore, RefreshTokenStore, HS256_JWT],
+    useFactory: (o: ResolvedProviderAuthOptions, keys: ApiKeyStore, revocations: RefreshTokenStore, jwt: Hs256Jwt | null) =>
+      o.incoming && jwt ? new CredentialVerifier(o.incoming, keys, revocations, jwt) : null,
   },
   {
     provide: TokenService,
-    inject: [PROVIDER_AUTH_OPTIONS, RefreshTokenStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: RefreshTokenStore) => (o.incoming ? new TokenService(o.incoming, store) : null),
+    inject: [PROVIDER_AUTH_OPTIONS, RefreshTokenStore, HS256_JWT],
+    useFactory: (o: ResolvedProviderAuthOptions, store: RefreshTokenStore, jwt: Hs256Jwt | null) =>
+      o.incoming && jwt ? new TokenService(o.incoming, store, jwt) : null,
   },
   {
     provide: ApiKeyService,
     inject: [PROVIDER_AUTH_OPTIONS, ApiKeyStore],
     useFactory: (o: ResolvedProviderAuthOptions, store: ApiKeyStore) => (o.incoming ? new ApiKeyService(o.incoming, store) : null),
-  },
-  {
-    // Constructing it registers 'provider-bearer' with passport.
-    provide: ProviderBearerStrategy,
-    inject: [CredentialVerifier],
-    useFactory: (verifier: CredentialVerifier | null) => (verifier ? new ProviderBearerStrategy(verifier) : null),
   },
   {
     provide: AffilyncClient,
@@ -143,7 +144,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
       { cls: TokenService, block: 'incoming', configured: this.options.incoming !== undefined },
       { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
       { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
-    ], [ProviderBearerStrategy, ProviderAuthGuard, ProviderAuthModule]);
+    ], [ProviderAuthGuard, ProviderAuthModule]);
     issues.push(...findRouteDecoratorIssues(this.modules, this.options.incoming?.scopes));
     if (issues.length > 0) throw new ProviderAuthConfigError(issues);
     const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;

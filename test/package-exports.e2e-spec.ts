@@ -6,68 +6,141 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = process.cwd();
 
-interface ExportEntry {
+interface Condition {
   types: string;
   default: string;
 }
+type ExportEntry = string | { import: Condition; require: Condition };
 
-/** The packaging contract: what package.json promises exists after a build and loads in plain Node. */
+const ENTRY_POINTS = ['.', './passport', './redis', './testing'];
+
+/** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     type: string;
-    exports: Record<string, ExportEntry | string>;
+    exports: Record<string, ExportEntry>;
+    typesVersions: Record<string, Record<string, string[]>>;
     types: string;
     main: string;
   };
 
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
-  }, 120_000);
+    await run('npm', ['run', 'build'], { cwd: root });
+  }, 180_000);
 
-  it('is ESM and every file named in exports/types/main exists after the build', () => {
+  it('is ESM with a CommonJS build beside it, and every file named in exports/types/main/typesVersions exists', () => {
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './redis', './testing']);
-    const files = [pkg.main, pkg.types];
+    expect(Object.keys(pkg.exports).sort()).toEqual([...ENTRY_POINTS, './package.json'].sort());
+    const files = [pkg.main, pkg.types, ...Object.values(pkg.typesVersions['*']).flat()];
     for (const entry of Object.values(pkg.exports)) {
       if (typeof entry === 'string') files.push(entry);
-      else files.push(entry.types, entry.default);
+      else files.push(entry.import.types, entry.import.default, entry.require.types, entry.require.default);
     }
-    for (const f of files) expect(existsSync(join(root, f))).toBe(true);
+    for (const f of files) expect({ file: f, exists: existsSync(join(root, f)) }).toEqual({ file: f, exists: true });
+    // TypeScript with "module": "commonjs" reads typesVersions, not exports: every subpath is there.
+    expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(ENTRY_POINTS.filter((e) => e !== '.').map((e) => e.slice(2)).sort());
+    expect(JSON.parse(readFileSync(join(root, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
-  it('loads by its name in a real Node process, with the public names', async () => {
+  const names = `{
+    module: typeof main.ProviderAuthModule.forRoot,
+    asyncModule: typeof main.ProviderAuthModule.forRootAsync,
+    clients: [typeof main.AffilyncClient, typeof main.ConvertlyClient],
+    errors: new main.ProviderAuthError({ provider: 'affilync', message: 'x', retryable: false }) instanceof main.ProviderApiError,
+    store: typeof main.TokenStore,
+    emulator: typeof testing.ProviderEmulator.start,
+    redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore],
+    passport: typeof passport.ProviderBearerStrategy,
+  }`;
+  const expected = {
+    module: 'function',
+    asyncModule: 'function',
+    clients: ['function', 'function'],
+    errors: true,
+    store: 'symbol',
+    emulator: 'function',
+    redis: ['function', 'function', 'function'],
+    passport: 'function',
+  };
+
+  it('loads by its name in a real Node process as ESM (import)', async () => {
     const script = `
       import 'reflect-metadata';
       import * as main from 'nest-provider-auth';
       import * as testing from 'nest-provider-auth/testing';
       import * as redis from 'nest-provider-auth/redis';
-      console.log(JSON.stringify({
-        module: typeof main.ProviderAuthModule.forRoot,
-        asyncModule: typeof main.ProviderAuthModule.forRootAsync,
-        clients: [typeof main.AffilyncClient, typeof main.ConvertlyClient],
-        errors: typeof main.ProviderAuthError === 'function' && new main.ProviderAuthError({ provider: 'affilync', message: 'x', retryable: false }) instanceof main.ProviderApiError,
-        store: typeof main.TokenStore,
-        emulator: typeof testing.ProviderEmulator.start,
-        redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore],
-      }));`;
+      import * as passport from 'nest-provider-auth/passport';
+      console.log(JSON.stringify(${names}));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  it('loads by its name in a real Node process as CommonJS (require), from dist/cjs', async () => {
+    const script = `
+      require('reflect-metadata');
+      const main = require('nest-provider-auth');
+      const testing = require('nest-provider-auth/testing');
+      const redis = require('nest-provider-auth/redis');
+      const passport = require('nest-provider-auth/passport');
+      console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ ...expected, file: join(root, 'dist/cjs/index.js') });
+  });
+
+  it('with both builds loaded in one process, tokens, decorator metadata and instanceof are shared', async () => {
+    const script = `
+      require('reflect-metadata');
+      const cjs = require('nest-provider-auth');
+      import('nest-provider-auth').then(async (esm) => {
+        const { Reflector } = await import('@nestjs/core');
+        const reflector = new Reflector();
+        class Controller { route() {} }
+        const descriptor = Object.getOwnPropertyDescriptor(Controller.prototype, 'route');
+        esm.Scopes('campaigns:read')(Controller.prototype, 'route', descriptor);
+        cjs.Roles('admin')(Controller.prototype, 'route', descriptor);
+        esm.Public()(Controller);
+        const error = (lib, Class) => new lib[Class]({ provider: 'affilync', message: 'x', retryable: false });
+        console.log(JSON.stringify({
+          distinctCopies: cjs.ProviderAuthModule !== esm.ProviderAuthModule,
+          tokens: ['TokenStore', 'ApiKeyStore', 'RefreshTokenStore', 'PROVIDER_AUTH_OPTIONS', 'PROVIDER_AUTH_MODULE_OPTIONS'].map((t) => cjs[t] === esm[t]),
+          scopesReadByTheOtherCopy: reflector.get(cjs.ScopesMetadata, Controller.prototype.route),
+          rolesReadByTheOtherCopy: reflector.get(esm.RolesMetadata, Controller.prototype.route),
+          publicReadByTheOtherCopy: reflector.get(cjs.PublicMetadata, Controller),
+          instanceof: [
+            error(cjs, 'ProviderAuthError') instanceof esm.ProviderApiError,
+            error(cjs, 'ProviderAuthError') instanceof esm.ProviderAuthError,
+            error(esm, 'ProviderRateLimitError') instanceof cjs.ProviderApiError,
+            new cjs.ProviderAuthConfigError([]) instanceof esm.ProviderAuthConfigError,
+          ],
+          notInstanceof: [
+            error(cjs, 'ProviderAuthError') instanceof esm.ProviderForbiddenError,
+            error(esm, 'ProviderApiError') instanceof cjs.ProviderAuthError,
+            new Error('x') instanceof cjs.ProviderApiError,
+            new cjs.ProviderAuthConfigError([]) instanceof esm.ProviderApiError,
+          ],
+        }));
+      });`;
+    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({
-      module: 'function',
-      asyncModule: 'function',
-      clients: ['function', 'function'],
-      errors: true,
-      store: 'symbol',
-      emulator: 'function',
-      redis: ['function', 'function', 'function'],
+      distinctCopies: true,
+      tokens: [true, true, true, true, true],
+      scopesReadByTheOtherCopy: ['campaigns:read'],
+      rolesReadByTheOtherCopy: ['admin'],
+      publicReadByTheOtherCopy: true,
+      instanceof: [true, true, true, true],
+      notInstanceof: [false, false, false, false],
     });
   });
 
-  it('ships no test files', async () => {
+  it('ships no test files, and source maps that carry their sources', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: root });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
     expect(files.some((f) => /\.spec\./.test(f))).toBe(false);
-    expect(files).toContain('dist/index.js');
-    expect(files).toContain('dist/testing/index.js');
-    expect(files).toContain('dist/redis/index.js');
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/testing/index.js', 'dist/redis/index.js', 'dist/passport/index.js', 'LICENSE']) expect(files).toContain(f);
+    for (const map of ['dist/index.js.map', 'dist/cjs/issuing/token.service.js.map']) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+      expect(sourcesContent?.length).toBe(sources.length);
+      expect(sourcesContent!.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
+    }
   });
 });

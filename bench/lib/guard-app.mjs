@@ -5,11 +5,11 @@ import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import jwt from 'jsonwebtoken';
 
 const DIST = new URL('../../dist/', import.meta.url).href;
 const lib = await import(`${DIST}index.js`);
 const { ApiKeyService, ProviderAuthGuard, ProviderAuthModule, Roles, Scopes, TokenService } = lib;
+const { ProviderBearerStrategy } = await import(`${DIST}passport/index.js`);
 
 const [adapterName = 'express', redisUrl = '', cacheEntries = ''] = process.argv.slice(2);
 export const SECRET = 'bench-secret-of-at-least-32-bytes!!';
@@ -69,7 +69,7 @@ Module({
     }),
   ],
   controllers: [Routes],
-  providers: [DocsJwtStrategy],
+  providers: [DocsJwtStrategy, ProviderBearerStrategy],
 })(BenchModule);
 
 let adapter;

@@ -1,4 +1,5 @@
 import type { ProviderName } from '../dialects/dialect.interface.js';
+import { isErrorKind, markErrorKinds } from '../error-kinds.js';
 
 export interface ProviderApiErrorInit {
   provider: ProviderName;
@@ -16,8 +17,13 @@ export interface ProviderApiErrorInit {
 /**
  * A call to a provider failed. Deliberately not an HttpException: a provider's 401 must never
  * become the app's own 401 by accident. Messages and properties never hold a secret.
+ * `instanceof` works across the ESM and CommonJS builds (see error-kinds.ts), for every subclass.
  */
 export class ProviderApiError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(this, value);
+  }
+
   readonly provider: ProviderName;
   readonly status?: number;
   readonly code?: string;
@@ -33,6 +39,7 @@ export class ProviderApiError extends Error {
     if (init.code !== undefined) this.code = init.code;
     this.retryable = init.retryable;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    markErrorKinds(this);
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { isErrorKind, markErrorKinds } from '../error-kinds.js';
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -8,9 +9,14 @@ const CREDENTIAL_PARAMS = new Set(['api_key', 'apikey', 'access_token', 'refresh
 
 /** A call path the caller gave us was unusable. */
 export class InvalidRequestPathError extends TypeError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(this, value);
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidRequestPathError';
+    markErrorKinds(this);
   }
 }
 

@@ -38,5 +38,5 @@ export interface TokenStore {
   isAvailable?(): boolean;
 }
 
-/** Injection token for the TokenStore (same name as the interface, as @nestjs/throttler does). */
-export const TokenStore = Symbol('TokenStore');
+/** Injection token for the TokenStore (same name as the interface, as @nestjs/throttler does; Symbol.for: one token for the ESM and CommonJS builds). */
+export const TokenStore = Symbol.for('nest-provider-auth:TokenStore');

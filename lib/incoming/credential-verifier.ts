@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { TokenExpiredError } from '@nestjs/jwt';
 import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { ApiKeyUsage } from '../issuing/api-key-usage.js';
@@ -35,7 +34,6 @@ const EXPIRED: Refused = { ok: false, failure: 'expired' };
  * else is a JWT and only the JWT check runs.
  */
 export class CredentialVerifier {
-  private readonly jwt: Hs256Jwt;
   private readonly usage: ApiKeyUsage;
   private readonly logger = new Logger('ProviderAuth');
   /** Present only when every store feeds revocations: a cache must never outlive one. */
@@ -54,8 +52,8 @@ export class CredentialVerifier {
     private readonly options: ResolvedIncomingOptions,
     private readonly apiKeys: ApiKeyStore,
     private readonly revocations: RefreshTokenStore,
+    private readonly jwt: Hs256Jwt,
   ) {
-    this.jwt = new Hs256Jwt(options.secretKey, options.clockToleranceSec);
     this.roleScopes = Object.freeze({
       admin: Object.freeze([...options.roleScopes.admin]),
       member: Object.freeze([...options.roleScopes.member]),
@@ -145,7 +143,7 @@ export class CredentialVerifier {
       // Pinned to HS256; signature checked before exp, so a forged expired token is "invalid".
       payload = this.jwt.verify(token);
     } catch (error) {
-      return error instanceof TokenExpiredError ? EXPIRED : INVALID;
+      return Hs256Jwt.isExpiry(error) ? EXPIRED : INVALID;
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return INVALID;
     const c = payload as Record<string, unknown>;

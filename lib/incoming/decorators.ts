@@ -3,10 +3,13 @@ import { Reflector } from '@nestjs/core';
 import { ROLES, type Principal, type Role } from './principal.js';
 import type { Scope } from './scope-catalogue.js';
 
-/** Metadata readers, for your own guards: `reflector.getAllAndOverride(ScopesMetadata, [handler, cls])`. */
-export const ScopesMetadata = Reflector.createDecorator<readonly string[]>({ transform: (v) => [...(v ?? [])] });
-export const RolesMetadata = Reflector.createDecorator<readonly Role[]>({ transform: (v) => [...(v ?? [])] });
-export const PublicMetadata = Reflector.createDecorator<boolean>({ transform: (v) => v ?? true });
+/**
+ * Metadata readers, for your own guards: `reflector.getAllAndOverride(ScopesMetadata, [handler, cls])`.
+ * Fixed keys (not Nest's random default): the ESM and CommonJS builds read each other's decorators.
+ */
+export const ScopesMetadata = Reflector.createDecorator<readonly string[]>({ key: 'nest-provider-auth:scopes', transform: (v) => [...(v ?? [])] });
+export const RolesMetadata = Reflector.createDecorator<readonly Role[]>({ key: 'nest-provider-auth:roles', transform: (v) => [...(v ?? [])] });
+export const PublicMetadata = Reflector.createDecorator<boolean>({ key: 'nest-provider-auth:public', transform: (v) => v ?? true });
 
 /**
  * Every listed scope is required; `@Scopes()` alone requires none. On a method it replaces the

@@ -23,5 +23,5 @@ export interface ApiKeyStore {
   touch(id: string, at: Date): Promise<void>;
 }
 
-/** Injection token for the ApiKeyStore (same name as the interface). */
-export const ApiKeyStore = Symbol('ApiKeyStore');
+/** Injection token for the ApiKeyStore (same name as the interface; one token for the ESM and CommonJS builds). */
+export const ApiKeyStore = Symbol.for('nest-provider-auth:ApiKeyStore');

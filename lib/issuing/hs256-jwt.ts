@@ -1,37 +1,58 @@
 import { isUtf8 } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
-import { JsonWebTokenError, JwtService } from '@nestjs/jwt';
+// Types only: @nestjs/jwt is an optional peer, loaded by loadHs256Jwt() when `incoming` is configured.
+import type { JwtService } from '@nestjs/jwt';
+import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
+
+/** Injection token of the module's Hs256Jwt (null without `incoming`). Shared by every copy of the package. */
+export const HS256_JWT = Symbol.for('nest-provider-auth:Hs256Jwt');
 
 /**
- * HS256 signing and verification through @nestjs/jwt with the secret as a KeyObject: measured
- * ~6.6 µs per verify instead of ~330 µs with a string secret. `JwtModuleOptions.secret` is typed
- * `string | Buffer`, but jsonwebtoken takes a KeyObject at runtime: the cast lives here only.
+ * HS256 signing and verification through @nestjs/jwt's JwtService, with the secret as a KeyObject:
+ * measured ~6.6 µs per verify instead of ~330 µs with a string secret. The KeyObject is handed
+ * over by `secretOrKeyProvider`, whose type (jsonwebtoken's Secret) includes it: no cast.
  */
 export class Hs256Jwt {
-  private readonly jwt = new JwtService();
-  private readonly secret: Buffer;
-
   constructor(
-    key: KeyObject,
+    private readonly jwt: JwtService,
     private readonly clockToleranceSec: number,
-  ) {
-    this.secret = key as unknown as Buffer;
-  }
+  ) {}
 
   sign(payload: Record<string, unknown>, expiresInSec: number): string {
-    return this.jwt.sign(payload, { secret: this.secret, algorithm: 'HS256', expiresIn: expiresInSec });
+    return this.jwt.sign(payload, { expiresIn: expiresInSec });
   }
 
   /** The payload, if the signature is good and exp/nbf allow it now. Throws jsonwebtoken's errors. */
   verify(token: string, opts: { ignoreExpiration?: boolean } = {}): unknown {
     refuseWhatJsonwebtokenLetsThrough(token);
-    return this.jwt.verify(token, {
-      secret: this.secret,
-      algorithms: ['HS256'],
-      clockTolerance: this.clockToleranceSec,
-      ignoreExpiration: opts.ignoreExpiration ?? false,
-    });
+    return this.jwt.verify(token, { clockTolerance: this.clockToleranceSec, ignoreExpiration: opts.ignoreExpiration ?? false });
   }
+
+  /** Whether verify() refused only because the token has expired (jsonwebtoken's TokenExpiredError). */
+  static isExpiry(error: unknown): boolean {
+    return error instanceof Error && error.name === 'TokenExpiredError';
+  }
+}
+
+/**
+ * The module's Hs256Jwt: @nestjs/jwt is imported here, at bootstrap, and only when the app
+ * configures `incoming`, so apps that only call the providers need not install it.
+ */
+export async function loadHs256Jwt(key: KeyObject, clockToleranceSec: number): Promise<Hs256Jwt> {
+  let jwt: typeof import('@nestjs/jwt');
+  try {
+    jwt = await import('@nestjs/jwt');
+  } catch {
+    throw new ProviderAuthConfigError([
+      { path: 'incoming', problem: "needs the package '@nestjs/jwt' (an optional peer dependency, used only by the incoming half): npm install @nestjs/jwt" },
+    ]);
+  }
+  const service = new jwt.JwtService({
+    secretOrKeyProvider: () => key,
+    signOptions: { algorithm: 'HS256' },
+    verifyOptions: { algorithms: ['HS256'] },
+  });
+  return new Hs256Jwt(service, clockToleranceSec);
 }
 
 /**
@@ -47,12 +68,20 @@ function refuseWhatJsonwebtokenLetsThrough(token: string): void {
   if (firstDot < 0 || secondDot < 0) return; // not a compact JWS: jsonwebtoken refuses it
   const header = Buffer.from(token.slice(0, firstDot), 'base64url');
   const payload = Buffer.from(token.slice(firstDot + 1, secondDot), 'base64url');
-  if (!isUtf8(header) || !isUtf8(payload)) throw new JsonWebTokenError('invalid token');
+  if (!isUtf8(header) || !isUtf8(payload)) throw new RefusedToken();
   let parsed: unknown;
   try {
     parsed = JSON.parse(header.toString('utf8'));
   } catch {
     return; // jsonwebtoken refuses it
   }
-  if (typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, 'crit')) throw new JsonWebTokenError('invalid token');
+  if (typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, 'crit')) throw new RefusedToken();
+}
+
+/** A token refused before jsonwebtoken saw it (never an expiry). */
+class RefusedToken extends Error {
+  constructor() {
+    super('invalid token');
+    this.name = 'RefusedToken';
+  }
 }

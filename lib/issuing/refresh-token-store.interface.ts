@@ -51,5 +51,5 @@ export interface RefreshTokenStore {
   isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean>;
 }
 
-/** Injection token for the RefreshTokenStore (same name as the interface). */
-export const RefreshTokenStore = Symbol('RefreshTokenStore');
+/** Injection token for the RefreshTokenStore (same name as the interface; one token for the ESM and CommonJS builds). */
+export const RefreshTokenStore = Symbol.for('nest-provider-auth:RefreshTokenStore');

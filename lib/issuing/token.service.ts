@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { TokenExpiredError } from '@nestjs/jwt';
 import { answerFor, type ProviderAuthException } from '../incoming/auth-answers.js';
 import { ROLES, type Role } from '../incoming/principal.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
@@ -41,14 +40,11 @@ type Claims = Record<string, unknown>;
  * answers like the guard does.
  */
 export class TokenService {
-  private readonly jwt: Hs256Jwt;
-
   constructor(
     private readonly options: ResolvedIncomingOptions,
     private readonly store: RefreshTokenStore,
-  ) {
-    this.jwt = new Hs256Jwt(options.secretKey, options.clockToleranceSec);
-  }
+    private readonly jwt: Hs256Jwt,
+  ) {}
 
   /** A new access/refresh pair (a new family), e.g. after your own password check. */
   async issue(input: IssueInput): Promise<TokenPair> {
@@ -166,7 +162,7 @@ export class TokenService {
     try {
       claims = this.jwt.verify(String(token));
     } catch (error) {
-      throw this.refusal(error instanceof TokenExpiredError ? 'expired' : 'invalid');
+      throw this.refusal(Hs256Jwt.isExpiry(error) ? 'expired' : 'invalid');
     }
     if (!hasShape(claims, typ) || !this.couldHaveIssued(claims, typ)) throw this.refusal('invalid');
     return claims;

@@ -3,6 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { ProviderBearerStrategy } from '../../lib/passport/index.js';
 import {
   ApiKeyService,
   CredentialVerifier,
@@ -47,6 +48,7 @@ async function startApp(adapter: string, incoming: Partial<IncomingOptions> = {}
   const mod = await Test.createTestingModule({
     imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: SECRET, ...incoming } })],
     controllers: [TokenRoutes, PassportRoutes],
+    providers: [ProviderBearerStrategy],
   })
     .setLogger(new CapturingLogger())
     .compile();

@@ -21,6 +21,7 @@ import {
   type IncomingOptions,
   type Principal,
 } from '../../../lib/index.js';
+import { ProviderBearerStrategy } from '../../../lib/passport/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 
 export type AdapterName = 'express' | 'fastify';
@@ -134,6 +135,8 @@ export async function startApp(
   const mod = await Test.createTestingModule({
     imports: [ProviderAuthModule.forRoot({ globalGuard, incoming: { ...incoming, apiKeyStore: store } })],
     controllers,
+    // AuthGuard('provider-bearer') in the passport fixtures, and plain passport.authenticate().
+    providers: [ProviderBearerStrategy],
   })
     .setLogger(logger)
     .compile();

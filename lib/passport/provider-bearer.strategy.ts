@@ -1,10 +1,11 @@
-import { ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
-import { extractBearer } from './bearer-extraction.js';
-import { CredentialStoreUnavailableError, type CredentialVerifier } from './credential-verifier.js';
-import type { Principal } from './principal.js';
-import { verifierForRequest } from './verifier-registry.js';
+import { extractBearer } from '../incoming/bearer-extraction.js';
+import { CredentialStoreUnavailableError, CredentialVerifier } from '../incoming/credential-verifier.js';
+import type { Principal } from '../incoming/principal.js';
+import { verifierForRequest } from '../incoming/verifier-registry.js';
+import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 
 /** What passport attaches to the per-request copy of a strategy, and the realm passport-http-bearer's challenges name. */
 interface PassportActions {
@@ -17,12 +18,27 @@ interface PassportActions {
  * `AuthGuard(['provider-bearer', 'jwt'])`. Header only: the stock strategy also reads
  * `access_token` from the query and body; a request carrying one is refused and the value never
  * read. Accepts exactly what ProviderAuthGuard accepts, with the same Principal; calls fail() for
- * the rest so other strategies get their turn.
+ * the rest so other strategies get their turn. List it among your module's providers (beside
+ * ProviderAuthModule with `incoming`): constructing it registers the strategy with passport.
+ *
+ * @example
+ * import { ProviderBearerStrategy } from 'nest-provider-auth/passport';
+ * \@Module({ imports: [ProviderAuthModule.forRoot({ incoming })], providers: [ProviderBearerStrategy] })
  */
+@Injectable()
 export class ProviderBearerStrategy extends PassportStrategy(Strategy, 'provider-bearer') {
-  constructor(private readonly verifier: CredentialVerifier) {
+  private readonly verifier: CredentialVerifier;
+
+  constructor(@Inject(CredentialVerifier) verifier: CredentialVerifier | null) {
+    // Before super(): a strategy that cannot verify must not be registered with passport at all.
+    if (!verifier) {
+      throw new ProviderAuthConfigError([
+        { path: 'incoming', problem: 'is not configured, but ProviderBearerStrategy is used; add incoming: { jwtSecret } to ProviderAuthModule.forRoot()' },
+      ]);
+    }
     // The request comes along so validate() can use the verifier of the app that received it.
     super({ passReqToCallback: true });
+    this.verifier = verifier;
   }
 
   // passport gives each request its own copy of the strategy (Object.create of the registered one),

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ProviderAuthModule, type ProviderAuthModuleOptions } from 'nest-provider-auth';
+import { CampaignsController } from './campaigns.controller.js';
+
+@Module({})
+export class AppModule {
+  /** The provider blocks come from outside: the emulator in tests, your secrets in production. */
+  static register(providers: Pick<ProviderAuthModuleOptions, 'affilync' | 'convertly'>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ProviderAuthModule.forRoot({
+          ...providers,
+          globalGuard: true,
+          incoming: { jwtSecret: process.env.JWT_SECRET ?? 'a-nest-11-app-secret-that-is-long-enough' },
+        }),
+      ],
+      controllers: [CampaignsController],
+    };
+  }
+}

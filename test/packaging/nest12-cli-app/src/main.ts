@@ -1,0 +1,14 @@
+import { NestFactory } from '@nestjs/core';
+import { ProviderEmulator } from 'nest-provider-auth/testing';
+import { AppModule } from './app.module.js';
+
+/** Starts the app on the local emulator (no account, no network). */
+export async function bootstrap(port: number | string = process.env.PORT ?? 3000) {
+  const emulator = await ProviderEmulator.start();
+  const app = await NestFactory.create(AppModule.register(emulator.clientOptions()));
+  app.enableShutdownHooks();
+  await app.listen(port);
+  return { app, emulator };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void bootstrap();

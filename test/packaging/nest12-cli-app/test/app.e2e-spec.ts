@@ -1,0 +1,40 @@
+import { INestApplication } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { ProviderApiError, TokenService } from 'nest-provider-auth';
+import { ProviderEmulator } from 'nest-provider-auth/testing';
+import request from 'supertest';
+import { App } from 'supertest/types.js';
+import { AppModule } from './../src/app.module.js';
+
+describe('CampaignsController (e2e, Vitest) against the emulator', () => {
+  let emulator: ProviderEmulator;
+  let app: INestApplication<App>;
+
+  beforeAll(async () => {
+    emulator = await ProviderEmulator.start();
+    const moduleFixture: TestingModule = await Test.createTestingModule({
+      imports: [AppModule.register(emulator.clientOptions())],
+    }).compile();
+    app = moduleFixture.createNestApplication();
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await emulator.close();
+  });
+
+  it('/campaigns (GET) without a credential: 401', () => {
+    return request(app.getHttpServer()).get('/campaigns').expect(401);
+  });
+
+  it('/campaigns (GET) as a member: the campaigns Affilync answered', async () => {
+    const { access_token } = await app.get(TokenService).issue({ sub: 'u1', role: 'member' });
+    const res = await request(app.getHttpServer()).get('/campaigns').set('Authorization', `Bearer ${access_token}`).expect(200);
+    expect(res.body.data).toHaveLength(3);
+  });
+
+  it('errors are the package classes', () => {
+    expect(new ProviderApiError({ provider: 'affilync', message: 'x', retryable: false })).toBeInstanceOf(Error);
+  });
+});
