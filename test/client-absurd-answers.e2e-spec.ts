@@ -22,8 +22,7 @@ class Scripted {
   authAnswer: (req: FakeRequest, n: number) => FakeAnswer = () => ({ json: pair() });
   private constructor(readonly server: FakeServer) {}
   static async start() {
-    let self!: Scripted;
-    self = new Scripted(await FakeServer.start((req) => self.answer(req)));
+    const self: Scripted = new Scripted(await FakeServer.start((req) => self.answer(req)));
     return self;
   }
   private answer(req: FakeRequest): FakeAnswer {

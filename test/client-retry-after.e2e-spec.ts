@@ -38,8 +38,7 @@ class Timed {
   issued = 0;
   private constructor(readonly server: FakeServer) {}
   static async start() {
-    let self!: Timed;
-    self = new Timed(await FakeServer.start((req) => self.answer(req)));
+    const self: Timed = new Timed(await FakeServer.start((req) => self.answer(req)));
     return self;
   }
   /** Milliseconds between the n-th and the (n+1)-th request of a list. */

@@ -95,9 +95,9 @@ class HostileProvider {
   }
 
   static async start(provider: Provider, password: string, secret: SecretKind, form: (s: string) => Echo, place: Place) {
-    let self!: HostileProvider;
+    // The server answers only once the provider below exists (requests come later).
     const server = await FakeServer.start((req) => self.answer(req));
-    self = new HostileProvider(server, provider, password, (h) => form(secret[1](h)), place);
+    const self = new HostileProvider(server, provider, password, (h) => form(secret[1](h)), place);
     return self;
   }
 

@@ -26,6 +26,7 @@ const REDACTED = '[redacted]';
 const CREDENTIAL_SHAPES = [/eyJ[\w-]*(?:\.[\w-]*){1,2}/g, /afk_[\w-]*/gi];
 
 // Line breaks, other controls and direction overrides: a quoted text must not forge log lines.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

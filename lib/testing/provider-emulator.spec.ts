@@ -5,6 +5,7 @@ const user = EMULATOR_DEFAULT_USER;
 interface Answer {
   status: number;
   headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the emulator's JSON bodies, read field by field in the assertions
   body: any;
 }
 
