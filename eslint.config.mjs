@@ -7,7 +7,18 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-sample/', 'coverage/', '.build/', '.doc-examples/', 'node_modules/', '.ci/nest11/', 'test/packaging/nest11-cli-app/', 'test/packaging/nest12-cli-app/', 'type-tests/'],
+    ignores: [
+      'dist/',
+      'dist-sample/',
+      'coverage/',
+      '.build/',
+      '.doc-examples/',
+      'node_modules/',
+      '.ci/nest11/',
+      'test/packaging/nest11-cli-app/',
+      'test/packaging/nest12-cli-app/',
+      'type-tests/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -15,7 +26,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // Unused is an error, but a leading underscore says "deliberately unused" (destructuring rests, fixed signatures).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

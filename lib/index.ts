@@ -1,10 +1,6 @@
 // Module and options
 export { ProviderAuthModule } from './provider-auth.module.js';
-export {
-  PROVIDER_AUTH_MODULE_OPTIONS,
-  type ProviderAuthModuleExtras,
-  type ProviderAuthOptionsFactory,
-} from './provider-auth.module-definition.js';
+export { PROVIDER_AUTH_MODULE_OPTIONS, type ProviderAuthModuleExtras, type ProviderAuthOptionsFactory } from './provider-auth.module-definition.js';
 export { PROVIDER_AUTH_OPTIONS } from './provider-auth.constants.js';
 export type {
   AffilyncApiKeyOptions,
@@ -23,12 +19,7 @@ export { ProviderAuthConfigError, type ConfigIssue } from './provider-auth-confi
 // Outgoing clients
 export { AffilyncClient } from './client/affilync.client.js';
 export { ConvertlyClient } from './client/convertly.client.js';
-export {
-  ProviderClient,
-  type CallOptions,
-  type ProviderResponse,
-  type RequestOptions,
-} from './client/provider-client.js';
+export { ProviderClient, type CallOptions, type ProviderResponse, type RequestOptions } from './client/provider-client.js';
 export type { HttpMethod } from './client/http-transport.js';
 export { InvalidRequestPathError, type Query, type QueryValue } from './client/request-path.js';
 export {
@@ -55,15 +46,7 @@ export { CONVERTLY } from './dialects/convertly.dialect.js';
 // Incoming: guard, decorators, principal, passport strategy
 export { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 export { AffilyncWebhookGuard } from './incoming/affilync-webhook.guard.js';
-export {
-  CurrentPrincipal,
-  Public,
-  PublicMetadata,
-  Roles,
-  RolesMetadata,
-  Scopes,
-  ScopesMetadata,
-} from './incoming/decorators.js';
+export { CurrentPrincipal, Public, PublicMetadata, Roles, RolesMetadata, Scopes, ScopesMetadata } from './incoming/decorators.js';
 export { ROLES, type ApiKeyPrincipal, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
 export { CredentialVerifier, type Verification } from './incoming/credential-verifier.js';
 export { ProviderAuthException, type Refusal } from './incoming/auth-answers.js';

@@ -26,9 +26,7 @@ export const {
   .setExtras<ProviderAuthModuleExtras>({ isGlobal: false, globalGuard: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
-    providers: extras.globalGuard
-      ? [...(definition.providers ?? []), { provide: APP_GUARD, useClass: ProviderAuthGuard }]
-      : definition.providers,
+    providers: extras.globalGuard ? [...(definition.providers ?? []), { provide: APP_GUARD, useClass: ProviderAuthGuard }] : definition.providers,
   }))
   .build();
 

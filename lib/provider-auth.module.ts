@@ -29,8 +29,7 @@ const providers: Provider[] = [
   {
     provide: PROVIDER_AUTH_OPTIONS,
     inject: [PROVIDER_AUTH_MODULE_OPTIONS],
-    useFactory: (raw: ProviderAuthModuleOptions) =>
-      resolveOptions(raw, (message) => new Logger(LOGGER_CONTEXT).warn(message)),
+    useFactory: (raw: ProviderAuthModuleOptions) => resolveOptions(raw, (message) => new Logger(LOGGER_CONTEXT).warn(message)),
   },
   {
     provide: TokenStore,
@@ -75,8 +74,7 @@ const providers: Provider[] = [
   {
     provide: AffilyncClient,
     inject: [PROVIDER_AUTH_OPTIONS, TokenStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) =>
-      new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store), 'affilync'),
+    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) => new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store), 'affilync'),
   },
   {
     provide: ConvertlyClient,
@@ -138,13 +136,17 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
   }
 
   onModuleInit(): void {
-    const issues = findUnconfiguredInjections(this.modules, [
-      { cls: AffilyncClient, block: 'affilync', configured: this.options.affilync !== undefined },
-      { cls: ConvertlyClient, block: 'convertly', configured: this.options.convertly !== undefined },
-      { cls: TokenService, block: 'incoming', configured: this.options.incoming !== undefined },
-      { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
-      { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
-    ], [ProviderAuthGuard, ProviderAuthModule]);
+    const issues = findUnconfiguredInjections(
+      this.modules,
+      [
+        { cls: AffilyncClient, block: 'affilync', configured: this.options.affilync !== undefined },
+        { cls: ConvertlyClient, block: 'convertly', configured: this.options.convertly !== undefined },
+        { cls: TokenService, block: 'incoming', configured: this.options.incoming !== undefined },
+        { cls: ApiKeyService, block: 'incoming', configured: this.options.incoming !== undefined },
+        { cls: CredentialVerifier, block: 'incoming', configured: this.options.incoming !== undefined },
+      ],
+      [ProviderAuthGuard, ProviderAuthModule],
+    );
     issues.push(...findRouteDecoratorIssues(this.modules, this.options.incoming?.scopes));
     if (issues.length > 0) throw new ProviderAuthConfigError(issues);
     const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;

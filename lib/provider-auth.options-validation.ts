@@ -6,12 +6,7 @@ import type { ConfigIssue } from './provider-auth-config.error.js';
 import { ProviderAuthConfigError } from './provider-auth-config.error.js';
 import { resolveIncoming } from './incoming/incoming-options-validation.js';
 import type { TokenStore } from './client/token-store.interface.js';
-import {
-  HTTP_DEFAULTS,
-  type ProviderAuthModuleOptions,
-  type ResolvedProviderAuthOptions,
-  type ResolvedProviderOptions,
-} from './provider-auth.options.js';
+import { HTTP_DEFAULTS, type ProviderAuthModuleOptions, type ResolvedProviderAuthOptions, type ResolvedProviderOptions } from './provider-auth.options.js';
 
 type Obj = Record<string, unknown>;
 
@@ -20,10 +15,7 @@ const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'maxResponseByt
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
 
 /** Validates options at bootstrap. Problems name the option path, never its value. */
-export function resolveOptions(
-  raw: ProviderAuthModuleOptions | undefined,
-  warn: (message: string) => void,
-): ResolvedProviderAuthOptions {
+export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn: (message: string) => void): ResolvedProviderAuthOptions {
   const issues: ConfigIssue[] = [];
   const add = (path: string, problem: string) => issues.push({ path, problem });
 
@@ -146,14 +138,7 @@ function baseUrl(value: unknown, path: string, fallback: string, add: (p: string
   return url;
 }
 
-function int(
-  value: unknown,
-  path: string,
-  min: number,
-  max: number,
-  fallback: number,
-  add: (p: string, m: string) => void,
-): number {
+function int(value: unknown, path: string, min: number, max: number, fallback: number, add: (p: string, m: string) => void): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     add(path, `must be an integer from ${min} to ${max}`);

@@ -51,4 +51,3 @@ function dependenciesOf(metatype: unknown, inject: readonly unknown[] | null | u
   const props: { key: string | symbol; type: unknown }[] = Reflect.getMetadata('self:properties_metadata', metatype) ?? [];
   return [...params.filter((_, i) => !optional.has(i)), ...props.filter((p) => !optionalProps.has(p.key)).map((p) => p.type)];
 }
-

@@ -28,7 +28,10 @@ async function bootstrap() {
   if (emulator) {
     const running = emulator;
     process.once('beforeExit', () => void running.close());
-    app.getHttpAdapter().getHttpServer().once('close', () => void running.close());
+    app
+      .getHttpAdapter()
+      .getHttpServer()
+      .once('close', () => void running.close());
   }
   await app.listen(Number(process.env.PORT ?? 3000));
   // The port actually bound (PORT=0 picks a free one).

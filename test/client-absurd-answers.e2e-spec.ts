@@ -119,7 +119,10 @@ describe('absurd answers from a provider', () => {
     it.each(BAD)('Affilync refresh_token with %s', async (_, token) => {
       fake.authAnswer = (_req, n) => ({ json: n === 1 ? pair({ refresh_token: token }) : pair() });
       app = await affilync();
-      await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ constructor: ProviderInvalidResponseError, message: expect.stringMatching(/refresh_token/) });
+      await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({
+        constructor: ProviderInvalidResponseError,
+        message: expect.stringMatching(/refresh_token/),
+      });
       expect(await stored('affilync')).toBeUndefined();
       await expect(app.affilync.get('/campaigns')).resolves.toEqual({ data: [] });
     });
@@ -144,7 +147,9 @@ describe('absurd answers from a provider', () => {
       await expect(app.affilync.get('/campaigns')).resolves.toEqual({ data: [] });
       expect(fake.auth.map((r) => r.path)).toEqual(['/api/auth/refresh', '/api/auth/login']);
       expect(fake.calls.every((c) => !/[\r\n]/.test(String(c.headers.authorization)))).toBe(true);
-      expect(app.logger.text()).toMatch(/token refresh failed \(Affilync: Refresh answer has access_token holding characters that cannot be sent in a header\)/);
+      expect(app.logger.text()).toMatch(
+        /token refresh failed \(Affilync: Refresh answer has access_token holding characters that cannot be sent in a header\)/,
+      );
     });
   });
 

@@ -186,7 +186,10 @@ describe('http.maxResponseBytes: an answer larger than the limit is never buffer
     ])('%s: 1024 bytes resolve, 1025 bytes are refused, the body never quoted', async (_, chunked) => {
       server = await HostileServer.start((req, res) => {
         const text = body(req.url!.endsWith('/big') ? 1025 : 1024);
-        res.writeHead(200, chunked ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+        res.writeHead(
+          200,
+          chunked ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) },
+        );
         if (chunked) {
           res.write(text.slice(0, 500));
           res.write(text.slice(500));
@@ -203,7 +206,13 @@ describe('http.maxResponseBytes: an answer larger than the limit is never buffer
 
     it('a login answer over the limit is refused the same way; nothing is stored', async () => {
       server = await HostileServer.start((_req, res) => {
-        const text = JSON.stringify({ access_token: 'acc-token-0001', refresh_token: 'ref-token-0001', token_type: 'bearer', expires_in: 3600, pad: 'x'.repeat(2_000) });
+        const text = JSON.stringify({
+          access_token: 'acc-token-0001',
+          refresh_token: 'ref-token-0001',
+          token_type: 'bearer',
+          expires_in: 3600,
+          pad: 'x'.repeat(2_000),
+        });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
         res.end(text);
       });
@@ -213,7 +222,11 @@ describe('http.maxResponseBytes: an answer larger than the limit is never buffer
         http: { maxResponseBytes: 1024 },
         tokenStore: store,
       });
-      await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ constructor: ProviderInvalidResponseError, status: 200, message: expect.stringMatching(/to POST \/api\/auth\/login|POST \/api\/auth\/login/) });
+      await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({
+        constructor: ProviderInvalidResponseError,
+        status: 200,
+        message: expect.stringMatching(/to POST \/api\/auth\/login|POST \/api\/auth\/login/),
+      });
       expect(await store.get(tokenStoreKey('affilync', `${server.origin}/api`, EMAIL))).toBeUndefined();
       expect(server.requests).toBe(1);
     });

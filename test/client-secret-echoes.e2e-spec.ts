@@ -37,11 +37,13 @@ interface Echo {
   needles: string[];
 }
 
-const inBlob = (encoding: 'base64' | 'base64url', prefix: string) => (s: string): Echo => {
-  const bytes = Buffer.from(s);
-  const blob = Buffer.concat([Buffer.from(prefix), bytes, Buffer.from(';scope=all')]).toString(encoding);
-  return { echo: blob, needles: [s, determinedBase64(blob, prefix.length % 3, bytes.length)] };
-};
+const inBlob =
+  (encoding: 'base64' | 'base64url', prefix: string) =>
+  (s: string): Echo => {
+    const bytes = Buffer.from(s);
+    const blob = Buffer.concat([Buffer.from(prefix), bytes, Buffer.from(';scope=all')]).toString(encoding);
+    return { echo: blob, needles: [s, determinedBase64(blob, prefix.length % 3, bytes.length)] };
+  };
 
 const FORMS: [string, (s: string) => Echo][] = [
   ['raw', (s) => ({ echo: s, needles: [s] })],
@@ -129,7 +131,10 @@ class HostileProvider {
       return { status, json: this.place === 'detail' ? { detail: text, error_code: code, status } : { detail: 'Something failed', error_code: echo, status } };
     }
     const error = status === 401 ? 'Unauthorized' : 'Not Found';
-    return { status, json: this.place === 'message' ? { statusCode: status, message: text, error } : { statusCode: status, message: 'Something failed', error: echo } };
+    return {
+      status,
+      json: this.place === 'message' ? { statusCode: status, message: text, error } : { statusCode: status, message: 'Something failed', error: echo },
+    };
   }
 }
 
@@ -171,7 +176,14 @@ describe('secrets a hostile provider quotes back never reach errors or logs', ()
         FORMS.flatMap(([formName, form]) =>
           places.map(
             (place) =>
-              [`${kind[0]}${kind === PASSWORD ? ` (${password === CODE_PASSWORD ? 'code-shaped' : 'with symbols'})` : ''}`, formName, place, password, kind, form] as const,
+              [
+                `${kind[0]}${kind === PASSWORD ? ` (${password === CODE_PASSWORD ? 'code-shaped' : 'with symbols'})` : ''}`,
+                formName,
+                place,
+                password,
+                kind,
+                form,
+              ] as const,
           ),
         ),
       ),
@@ -205,7 +217,9 @@ describe('secrets a hostile provider quotes back never reach errors or logs', ()
         const documented = provider === 'affilync' ? 'TOKEN_INVALID' : 'Unauthorized';
         expect((refused as ProviderAuthError).message).toBe(`${name} answered 401 to login${quotes(place) ? ` (${documented})` : ''}`);
         expect((refused as ProviderAuthError).code).toBe(quotes(place) ? documented : undefined);
-        expect(app.logger.text()).toMatch(new RegExp(`${name}: token refresh failed \\(${name} answered 401 to token refresh( \\(${documented}\\))?\\); logging in again`));
+        expect(app.logger.text()).toMatch(
+          new RegExp(`${name}: token refresh failed \\(${name} answered 401 to token refresh( \\(${documented}\\))?\\); logging in again`),
+        );
 
         // Renewed at last, a resource call is answered 404 with the echo.
         hostile.phase = 'grant';
@@ -236,7 +250,10 @@ describe('secrets a hostile provider quotes back never reach errors or logs', ()
         const missing = await app.affilync.get('/campaigns').catch((e: unknown) => e);
         expect(missing).toBeInstanceOf(ProviderApiError);
         expect(missing).toMatchObject({ status: 404, code: place === 'detail' ? 'RESOURCE_NOT_FOUND' : undefined });
-        if (place === 'detail') expect((missing as Error).message).toMatch(/^Affilync answered 404 to GET \/campaigns \(RESOURCE_NOT_FOUND\): Invalid: .*\[redacted\].* \(see the docs\)$/);
+        if (place === 'detail')
+          expect((missing as Error).message).toMatch(
+            /^Affilync answered 404 to GET \/campaigns \(RESOURCE_NOT_FOUND\): Invalid: .*\[redacted\].* \(see the docs\)$/,
+          );
         expect(leaks('resource error', shownText(missing), hostile.needles)).toEqual([]);
         expect(leaks('log', app.logger.text(), hostile.needles)).toEqual([]);
       },
@@ -274,7 +291,10 @@ describe('what a provider says still comes through when it holds no secret', () 
         ? { status: 500, json: { detail: 'Try later', error_code: 'UPSTREAM_BUSY', status: 500 } }
         : { status: 409, json: { detail: 'Exists', error_code: 'dup resource <b>', status: 409 } };
     app = await startClients({ affilync: { baseUrl: `${server.origin}/api`, apiKey: API_KEY }, http: { maxRetries: 0 } });
-    await expect(app.affilync.get('/shaped')).rejects.toMatchObject({ code: 'UPSTREAM_BUSY', message: 'Affilync answered 500 to GET /shaped (UPSTREAM_BUSY): Try later' });
+    await expect(app.affilync.get('/shaped')).rejects.toMatchObject({
+      code: 'UPSTREAM_BUSY',
+      message: 'Affilync answered 500 to GET /shaped (UPSTREAM_BUSY): Try later',
+    });
     const err = (await app.affilync.post('/odd', {}).catch((e: unknown) => e)) as ProviderApiError;
     expect(err.code).toBeUndefined();
     expect(err.message).toBe('Affilync answered 409 to POST /odd: Exists');
@@ -285,15 +305,29 @@ describe('what a provider says still comes through when it holds no secret', () 
       req.path.endsWith('/x')
         ? { status: 404, json: { statusCode: 404, message: 'Affiliate not found', error: 'Not Found' } }
         : { status: 400, json: { statusCode: 400, message: ['limit must be a number', 'cursor is invalid'], error: 'BAD_INPUT' } };
-    app = await startClients({ convertly: { baseUrl: `${server.origin}/v1`, email: EMAIL, password: SYMBOL_PASSWORD }, tokenStore: await seededConvertly(`${server.origin}/v1`) });
-    await expect(app.convertly.get('/affiliates/x')).rejects.toMatchObject({ code: 'Not Found', message: 'Convertly answered 404 to GET /affiliates/x (Not Found): Affiliate not found' });
-    await expect(app.convertly.get('/affiliates/y')).rejects.toMatchObject({ code: undefined, message: 'Convertly answered 400 to GET /affiliates/y: limit must be a number; cursor is invalid' });
+    app = await startClients({
+      convertly: { baseUrl: `${server.origin}/v1`, email: EMAIL, password: SYMBOL_PASSWORD },
+      tokenStore: await seededConvertly(`${server.origin}/v1`),
+    });
+    await expect(app.convertly.get('/affiliates/x')).rejects.toMatchObject({
+      code: 'Not Found',
+      message: 'Convertly answered 404 to GET /affiliates/x (Not Found): Affiliate not found',
+    });
+    await expect(app.convertly.get('/affiliates/y')).rejects.toMatchObject({
+      code: undefined,
+      message: 'Convertly answered 400 to GET /affiliates/y: limit must be a number; cursor is invalid',
+    });
   });
 
   it('a login refusal says its status and documented code only, never the provider’s words', async () => {
     answer = () => ({ status: 401, json: { detail: 'Invalid email or password for ops@example.com', error_code: 'TOKEN_INVALID', status: 401 } });
     app = await startClients({ affilync: { baseUrl: `${server.origin}/api`, email: EMAIL, password: SYMBOL_PASSWORD } });
-    await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ constructor: ProviderAuthError, status: 401, code: 'TOKEN_INVALID', message: 'Affilync answered 401 to login (TOKEN_INVALID)' });
+    await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({
+      constructor: ProviderAuthError,
+      status: 401,
+      code: 'TOKEN_INVALID',
+      message: 'Affilync answered 401 to login (TOKEN_INVALID)',
+    });
     // An undocumented code at login is dropped, however code-shaped.
     answer = () => ({ status: 401, json: { detail: 'No', error_code: 'BAD_CREDENTIALS', status: 401 } });
     await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ code: undefined, message: 'Affilync answered 401 to login' });
@@ -362,7 +396,10 @@ describe('a token the failing call was sent with is scrubbed even after the clie
     });
     app = await startClients({ affilync: { baseUrl: `${server.origin}/api`, email: EMAIL, password: SYMBOL_PASSWORD } });
     const err = await app.affilync.get('/campaigns').catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 404, message: 'Affilync answered 404 to GET /campaigns (RESOURCE_NOT_FOUND): No campaign for [redacted] or [redacted]' });
+    expect(err).toMatchObject({
+      status: 404,
+      message: 'Affilync answered 404 to GET /campaigns (RESOURCE_NOT_FOUND): No campaign for [redacted] or [redacted]',
+    });
     expect(tokens).toHaveLength(2);
     expect(leaks('error', shownText(err), tokens)).toEqual([]);
   });

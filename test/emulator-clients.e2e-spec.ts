@@ -1,10 +1,4 @@
-import {
-  ProviderApiError,
-  ProviderAuthError,
-  ProviderForbiddenError,
-  ProviderInvalidResponseError,
-  ProviderTimeoutError,
-} from '../lib/index.js';
+import { ProviderApiError, ProviderAuthError, ProviderForbiddenError, ProviderInvalidResponseError, ProviderTimeoutError } from '../lib/index.js';
 import { EMULATOR_DEFAULT_USER, ProviderEmulator } from '../lib/testing/index.js';
 import { sleep, startClients, type Clients } from './support/nest-clients.js';
 

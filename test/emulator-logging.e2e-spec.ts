@@ -44,7 +44,11 @@ describe('ProviderEmulator and a user app with its own logger', () => {
     return em;
   };
   /** The text logged from `mark` (an index into logger.lines) on. */
-  const since = (mark: number) => logger.lines.slice(mark).map((l) => `${l.level} ${l.text}`).join('\n');
+  const since = (mark: number) =>
+    logger.lines
+      .slice(mark)
+      .map((l) => `${l.level} ${l.text}`)
+      .join('\n');
   const count = (needle: string) => logger.lines.filter((l) => l.text.includes(needle)).length;
 
   /** The user's service line, the library's warning and Nest's print of a bootstrap error, all logged. */
@@ -60,7 +64,9 @@ describe('ProviderEmulator and a user app with its own logger', () => {
   /** Requests the emulator answers with errors of its own: nothing of them may reach the user's log. */
   async function exercise(em: ProviderEmulator): Promise<void> {
     expect((await fetch(`${em.affilyncBaseUrl}/no-such-route`)).status).toBe(404);
-    expect((await fetch(`${em.convertlyBaseUrl}/auth/brand/login`, { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect(
+      (await fetch(`${em.convertlyBaseUrl}/auth/brand/login`, { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).status,
+    ).toBe(400);
     em.fault({ provider: 'affilync', path: '/campaigns', status: 503 });
     expect((await fetch(`${em.affilyncBaseUrl}/campaigns`, { headers: { authorization: `Bearer ${em.apiKey}` } })).status).toBe(503);
   }

@@ -27,7 +27,12 @@ class PartnersService {
   }
 }
 
-const EXPECTED_SUMMARY = { campaigns: 3, links: 100, created: expect.stringMatching(/^lnk_\d+$/), affiliates: ['aff_01', 'aff_02', 'aff_03', 'aff_04', 'aff_05'] };
+const EXPECTED_SUMMARY = {
+  campaigns: 3,
+  links: 100,
+  created: expect.stringMatching(/^lnk_\d+$/),
+  affiliates: ['aff_01', 'aff_02', 'aff_03', 'aff_04', 'aff_05'],
+};
 
 describe('emulator.clientOptions()', () => {
   let emulator: ProviderEmulator;
@@ -58,7 +63,12 @@ describe('emulator.clientOptions()', () => {
   });
 
   it('uses the first of custom users, and says so when there is none', async () => {
-    const custom = await ProviderEmulator.start({ users: [{ email: 'ops@brand.example', password: 'ops-password' }, { email: 'b@brand.example', password: 'b' }] });
+    const custom = await ProviderEmulator.start({
+      users: [
+        { email: 'ops@brand.example', password: 'ops-password' },
+        { email: 'b@brand.example', password: 'b' },
+      ],
+    });
     const none = await ProviderEmulator.start({ users: [] });
     try {
       expect(custom.clientOptions({ affilync: 'password' })).toMatchObject({

@@ -44,7 +44,11 @@ describe('ProviderAuthModule configuration', () => {
     ['an email without a password', { convertly: { email: 'a@b.c' } }, 'convertly.password'],
     ['an API key for Convertly', { convertly: { apiKey: SECRET_KEY, email: 'a@b.c', password: SECRET_PASSWORD } }, 'convertly.apiKey'],
     ['a non-https base URL off loopback', { affilync: { baseUrl: 'http://api.affilync.com/api', apiKey: SECRET_KEY } }, 'affilync.baseUrl'],
-    ['credentials inside the base URL', { convertly: { baseUrl: `https://u:${SECRET_PASSWORD}@x.test/v1`, email: 'a@b.c', password: SECRET_PASSWORD } }, 'convertly.baseUrl'],
+    [
+      'credentials inside the base URL',
+      { convertly: { baseUrl: `https://u:${SECRET_PASSWORD}@x.test/v1`, email: 'a@b.c', password: SECRET_PASSWORD } },
+      'convertly.baseUrl',
+    ],
     ['an unknown option', { affilync: { apiKey: SECRET_KEY }, retries: 3 }, 'retries'],
     ['an unknown option in a block', { affilync: { apiKey: SECRET_KEY, apikey: SECRET_KEY } }, 'affilync.apikey'],
     ['a bad timeout', { affilync: { apiKey: SECRET_KEY }, http: { timeoutMs: -1 } }, 'http.timeoutMs'],
@@ -106,10 +110,7 @@ describe('ProviderAuthModule configuration', () => {
     });
 
     it('fails the same way with forRootAsync', async () => {
-      const err = await bootstrapError(
-        [ProviderAuthModule.forRootAsync({ useFactory: async () => ({ affilync: { apiKey: SECRET_KEY } }) })],
-        [UsesConvertly],
-      );
+      const err = await bootstrapError([ProviderAuthModule.forRootAsync({ useFactory: async () => ({ affilync: { apiKey: SECRET_KEY } }) })], [UsesConvertly]);
       expect((err as Error).message).toMatch(/convertly: is not configured/);
     });
 
@@ -160,10 +161,7 @@ describe('ProviderAuthModule wiring', () => {
     ['forRoot', () => ProviderAuthModule.forRoot({ ...options(), isGlobal: true })],
     ['forRootAsync useFactory', () => ProviderAuthModule.forRootAsync({ isGlobal: true, useFactory: async () => options() })],
     ['forRootAsync useClass', () => ProviderAuthModule.forRootAsync({ isGlobal: true, useClass: OptionsFactory })],
-    [
-      'forRootAsync useExisting',
-      () => ProviderAuthModule.forRootAsync({ isGlobal: true, imports: [ConfigModule], useExisting: OptionsFactory }),
-    ],
+    ['forRootAsync useExisting', () => ProviderAuthModule.forRootAsync({ isGlobal: true, imports: [ConfigModule], useExisting: OptionsFactory })],
   ];
 
   it.each(variants)('%s with isGlobal makes the client injectable in another module', async (_, make) => {

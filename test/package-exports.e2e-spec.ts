@@ -38,7 +38,11 @@ describe('published package', () => {
     }
     for (const f of files) expect({ file: f, exists: existsSync(join(root, f)) }).toEqual({ file: f, exists: true });
     // TypeScript with "module": "commonjs" reads typesVersions, not exports: every subpath is there.
-    expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(ENTRY_POINTS.filter((e) => e !== '.').map((e) => e.slice(2)).sort());
+    expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(
+      ENTRY_POINTS.filter((e) => e !== '.')
+        .map((e) => e.slice(2))
+        .sort(),
+    );
     expect(JSON.parse(readFileSync(join(root, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
@@ -136,7 +140,8 @@ describe('published package', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: root });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
     expect(files.some((f) => /\.spec\./.test(f))).toBe(false);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/testing/index.js', 'dist/redis/index.js', 'dist/passport/index.js', 'LICENSE']) expect(files).toContain(f);
+    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/testing/index.js', 'dist/redis/index.js', 'dist/passport/index.js', 'LICENSE'])
+      expect(files).toContain(f);
     for (const map of ['dist/index.js.map', 'dist/cjs/issuing/token.service.js.map']) {
       const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
       expect(sourcesContent?.length).toBe(sources.length);

@@ -59,7 +59,8 @@ describe('outgoing clients when the provider misbehaves', () => {
   let app: Clients | undefined;
   const start = (extra: Partial<ProviderAuthModuleOptions> = {}, mode: 'key' | 'password' = 'key') =>
     startClients({
-      affilync: mode === 'key' ? { baseUrl: `${fake.server.origin}/api`, apiKey: KEY } : { baseUrl: `${fake.server.origin}/api`, email: EMAIL, password: PASSWORD },
+      affilync:
+        mode === 'key' ? { baseUrl: `${fake.server.origin}/api`, apiKey: KEY } : { baseUrl: `${fake.server.origin}/api`, email: EMAIL, password: PASSWORD },
       ...extra,
     });
 

@@ -88,10 +88,28 @@ describe('sample app: its own auth, in the order the README tries it', () => {
     const admin = (await http().post('/auth/login').send({ email: 'admin@example.com', password: 'admin-password' }).expect(200)).body;
     const member = (await http().post('/auth/login').send({ email: 'member@example.com', password: 'member-password' }).expect(200)).body;
     secretAudit.registerSecret(admin.access_token, admin.refresh_token, member.access_token, member.refresh_token);
-    await http().post('/api-keys').set(bearer(member.access_token)).send({ label: 'x', scopes: ['campaigns:read'] }).expect(403);
-    const refused = await http().post('/api-keys').set(bearer(admin.access_token)).send({ label: 'x', scopes: ['nope'] }).expect(422);
-    expect(refused.body).toMatchObject({ error_code: 'VALIDATION_ERROR', status: 422, fields: [{ field: 'scopes', message: expect.stringContaining('nope') }] });
-    const created = (await http().post('/api-keys').set(bearer(admin.access_token)).send({ label: 'reporting', scopes: ['campaigns:read'] }).expect(201)).body;
+    await http()
+      .post('/api-keys')
+      .set(bearer(member.access_token))
+      .send({ label: 'x', scopes: ['campaigns:read'] })
+      .expect(403);
+    const refused = await http()
+      .post('/api-keys')
+      .set(bearer(admin.access_token))
+      .send({ label: 'x', scopes: ['nope'] })
+      .expect(422);
+    expect(refused.body).toMatchObject({
+      error_code: 'VALIDATION_ERROR',
+      status: 422,
+      fields: [{ field: 'scopes', message: expect.stringContaining('nope') }],
+    });
+    const created = (
+      await http()
+        .post('/api-keys')
+        .set(bearer(admin.access_token))
+        .send({ label: 'reporting', scopes: ['campaigns:read'] })
+        .expect(201)
+    ).body;
     secretAudit.registerSecret(created.key);
     expect(Object.keys(created).sort()).toEqual(['id', 'key']);
 
@@ -202,7 +220,9 @@ describe('npm start (the built sample on the embedded emulator)', () => {
     const text = output.replace(/\x1b\[[0-9;]*m/g, '');
     expect(code).toBe(1);
     expect(text).toMatch(/LOG \[Sample\] Using the embedded emulator/);
-    expect(text).toMatch(/ERROR \[ExceptionHandler\] ProviderAuthConfigError: Invalid ProviderAuthModule configuration:\n {2}- incoming\.jwtSecret: must be at least 32 bytes/);
+    expect(text).toMatch(
+      /ERROR \[ExceptionHandler\] ProviderAuthConfigError: Invalid ProviderAuthModule configuration:\n {2}- incoming\.jwtSecret: must be at least 32 bytes/,
+    );
     expect(text).not.toContain('too-short');
   }, 60_000);
 });

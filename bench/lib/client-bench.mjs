@@ -81,7 +81,7 @@ export async function clientSection(config) {
     '## 2. Clients',
     '',
     `${CONCURRENCY} concurrent callers, tiny local node:http server in its own process. \`undici.request(url)\` goes through undici's global`,
-    "dispatcher; our clients use a `Pool` per origin, so the Pool row is the stricter reference.",
+    'dispatcher; our clients use a `Pool` per origin, so the Pool row is the stricter reference.',
     '',
     '| client | req/s | × bare undici.request | × undici Pool |',
     '|---|---:|---:|---:|',
@@ -89,7 +89,8 @@ export async function clientSection(config) {
   const targets = [];
   variants.forEach((v, i) => {
     lines.push(`| ${v.label} | ${fmt(rps[i])} | ${(rps[i] / bareRps).toFixed(2)} | ${(rps[i] / poolRps).toFixed(2)} |`);
-    if (v.target) targets.push({ name: `${v.label} ≥ 0.90× bare undici.request`, measured: `${(rps[i] / bareRps).toFixed(2)}×`, pass: rps[i] / bareRps >= 0.9 });
+    if (v.target)
+      targets.push({ name: `${v.label} ≥ 0.90× bare undici.request`, measured: `${(rps[i] / bareRps).toFixed(2)}×`, pass: rps[i] / bareRps >= 0.9 });
   });
   lines.push('');
   return { markdown: lines.join('\n'), targets, bareRps };

@@ -14,8 +14,7 @@ const { ProviderBearerStrategy } = await import(`${DIST}passport/index.js`);
 const [adapterName = 'express', redisUrl = '', cacheEntries = ''] = process.argv.slice(2);
 export const SECRET = 'bench-secret-of-at-least-32-bytes!!';
 
-const decorate = (cls, method, ...decorators) =>
-  Reflect.decorate(decorators, cls.prototype, method, Object.getOwnPropertyDescriptor(cls.prototype, method));
+const decorate = (cls, method, ...decorators) => Reflect.decorate(decorators, cls.prototype, method, Object.getOwnPropertyDescriptor(cls.prototype, method));
 const body = { ok: true };
 
 /** The NestJS docs recipe: passport-jwt with a string secret. */
@@ -37,13 +36,27 @@ class TrivialGuard {
 }
 
 class Routes {
-  open() { return body; }
-  trivial() { return body; }
-  jwt() { return body; }
-  key() { return body; }
-  roles() { return body; }
-  recipe() { return body; }
-  passport() { return body; }
+  open() {
+    return body;
+  }
+  trivial() {
+    return body;
+  }
+  jwt() {
+    return body;
+  }
+  key() {
+    return body;
+  }
+  roles() {
+    return body;
+  }
+  recipe() {
+    return body;
+  }
+  passport() {
+    return body;
+  }
 }
 decorate(Routes, 'open', Get('open'));
 decorate(Routes, 'trivial', Get('trivial'), UseGuards(TrivialGuard));

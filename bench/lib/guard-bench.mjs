@@ -59,7 +59,12 @@ export async function guardSection(config) {
     child.kill();
     const base = results.get('open').rps;
     const recipe = results.get('recipe').rps;
-    lines.push(`### ${adapter === 'express' ? 'Express' : 'Fastify'}`, '', '| route | req/s | p99 ms | × unguarded | × docs recipe |', '|---|---:|---:|---:|---:|');
+    lines.push(
+      `### ${adapter === 'express' ? 'Express' : 'Fastify'}`,
+      '',
+      '| route | req/s | p99 ms | × unguarded | × docs recipe |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const v of VARIANTS) {
       const r = results.get(v.route);
       lines.push(`| ${v.label} | ${fmt(r.rps)} | ${fmt(r.p99, 1)} | ${(r.rps / base).toFixed(2)} | ${(r.rps / recipe).toFixed(2)} |`);

@@ -58,8 +58,13 @@ export async function stormSection(config, bareRps) {
     '',
   ];
   const targets = [
-    { name: 'refresh storm: exactly 1 refresh, no login, no failure', measured: `${counts.refreshes} refresh, ${counts.logins} login, ${failed} failed`, pass: counts.refreshes === 1 && minRefreshes === 1 && counts.logins === 0 && failed === 0 },
+    {
+      name: 'refresh storm: exactly 1 refresh, no login, no failure',
+      measured: `${counts.refreshes} refresh, ${counts.logins} login, ${failed} failed`,
+      pass: counts.refreshes === 1 && minRefreshes === 1 && counts.logins === 0 && failed === 0,
+    },
   ];
-  if (!Number.isNaN(budgetMs)) targets.push({ name: 'refresh storm settles within budget', measured: `${fmt(settleMs)} ms of ${fmt(budgetMs)} ms`, pass: settleMs <= budgetMs });
+  if (!Number.isNaN(budgetMs))
+    targets.push({ name: 'refresh storm settles within budget', measured: `${fmt(settleMs)} ms of ${fmt(budgetMs)} ms`, pass: settleMs <= budgetMs });
   return { markdown: lines.join('\n'), targets };
 }

@@ -17,7 +17,7 @@ export function callerHeaders(given: Record<string, string> | undefined): Record
   if (given === undefined) return headers;
   for (const [name, value] of Object.entries(given)) {
     if (!FIELD_NAME.test(name)) {
-      throw new TypeError('A per-call header name is not a valid HTTP header name (letters, digits and !#$%&\'*+-.^_`|~ only)');
+      throw new TypeError("A per-call header name is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)");
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new TypeError(`Header '${name}' is set by the client and cannot be given per call`);

@@ -67,7 +67,12 @@ export class HttpTransport {
         });
       }
       const code = (err as { code?: unknown }).code;
-      if ((err instanceof ExchangeAborted && err.why === 'timeout') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      if (
+        (err instanceof ExchangeAborted && err.why === 'timeout') ||
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        code === 'UND_ERR_CONNECT_TIMEOUT'
+      ) {
         throw new ProviderTimeoutError({
           provider: this.dialect.name,
           message: `${this.dialect.displayName} did not answer ${where} within ${req.timeoutMs} ms`,
@@ -88,4 +93,3 @@ export class HttpTransport {
     await this.pool.destroy();
   }
 }
-

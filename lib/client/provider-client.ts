@@ -174,7 +174,10 @@ export class ProviderClient implements OnApplicationShutdown {
   private requireCore(): ProviderClientCore {
     if (!this.core) {
       throw new ProviderAuthConfigError([
-        { path: this.block, problem: `is not configured, so ${this.constructor.name} cannot be used; add a '${this.block}' block to ProviderAuthModule.forRoot()` },
+        {
+          path: this.block,
+          problem: `is not configured, so ${this.constructor.name} cannot be used; add a '${this.block}' block to ProviderAuthModule.forRoot()`,
+        },
       ]);
     }
     return this.core;

@@ -68,12 +68,7 @@ export function revealsSecret(text: string, secrets: HeldSecrets): boolean {
  * documented one for login/refresh answers, or while a held secret is too short to scrub), and
  * revealing no secret.
  */
-export function safeErrorCode(
-  dialect: ProviderDialect,
-  code: string | undefined,
-  secrets: HeldSecrets,
-  documentedOnly: boolean,
-): string | undefined {
+export function safeErrorCode(dialect: ProviderDialect, code: string | undefined, secrets: HeldSecrets, documentedOnly: boolean): string | undefined {
   if (typeof code !== 'string') return undefined;
   const strict = documentedOnly || heldSecrets(secrets).some((s) => s.length < MIN_SCRUBBABLE_SECRET_LENGTH);
   const shaped = strict ? dialect.isDocumentedErrorCode(code) : dialect.isErrorCode(code);

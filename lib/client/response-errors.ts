@@ -1,12 +1,6 @@
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import { headerValue } from '../dialects/auth-answer.js';
-import {
-  ProviderApiError,
-  ProviderAuthError,
-  ProviderForbiddenError,
-  ProviderInvalidResponseError,
-  ProviderRateLimitError,
-} from './errors.js';
+import { ProviderApiError, ProviderAuthError, ProviderForbiddenError, ProviderInvalidResponseError, ProviderRateLimitError } from './errors.js';
 import type { TransportResponse } from './http-transport.js';
 import { parseRetryAfterValue } from './retry-after.js';
 import { safeErrorCode, safeProviderText, type HeldSecrets } from './provider-text.js';
@@ -46,12 +40,7 @@ export interface QuotePolicy {
 }
 
 /** The error for a non-2xx answer. `what` names the call ("GET /campaigns", "login"). */
-export function errorFromResponse(
-  dialect: ProviderDialect,
-  res: TransportResponse,
-  what: string,
-  policy: QuotePolicy,
-): ProviderApiError {
+export function errorFromResponse(dialect: ProviderDialect, res: TransportResponse, what: string, policy: QuotePolicy): ProviderApiError {
   let body: unknown;
   try {
     body = res.text ? JSON.parse(res.text) : undefined;

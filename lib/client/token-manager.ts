@@ -3,13 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import { InvalidAuthAnswer, type AuthRequest, type ProviderDialect, type TokenGrant } from '../dialects/dialect.interface.js';
 import { abortable } from './abortable.js';
 import type { CredentialSource } from './credential-source.js';
-import {
-  ProviderApiError,
-  ProviderAuthError,
-  ProviderInvalidResponseError,
-  ProviderRateLimitError,
-  TokenStoreUnavailableError,
-} from './errors.js';
+import { ProviderApiError, ProviderAuthError, ProviderInvalidResponseError, ProviderRateLimitError, TokenStoreUnavailableError } from './errors.js';
 import type { HttpTransport, TransportResponse } from './http-transport.js';
 import { refreshAtFor, refreshSafetyMs } from './refresh-schedule.js';
 import { askedWaitMs, sleep } from './retry-policy.js';
@@ -159,9 +153,7 @@ export class TokenManager implements CredentialSource {
 
   private async login(): Promise<StoredToken> {
     const { dialect } = this.cfg;
-    const token = await this.exchange(dialect.loginRequest(this.cfg.email, this.cfg.password), 'login', (body, sentAt) =>
-      dialect.parseLogin(body, sentAt),
-    );
+    const token = await this.exchange(dialect.loginRequest(this.cfg.email, this.cfg.password), 'login', (body, sentAt) => dialect.parseLogin(body, sentAt));
     this.cfg.logger.debug?.(`${dialect.displayName}: logged in`);
     return token;
   }
@@ -169,19 +161,13 @@ export class TokenManager implements CredentialSource {
   private async refresh(cur: StoredToken): Promise<StoredToken> {
     const { dialect } = this.cfg;
     const previous: TokenGrant = cur;
-    const token = await this.exchange(dialect.refreshRequest(previous), 'token refresh', (body, sentAt) =>
-      dialect.parseRefresh(body, sentAt, previous),
-    );
+    const token = await this.exchange(dialect.refreshRequest(previous), 'token refresh', (body, sentAt) => dialect.parseRefresh(body, sentAt, previous));
     this.cfg.logger.debug?.(`${dialect.displayName}: token refreshed`);
     return token;
   }
 
   /** Send a login or refresh request and turn its answer into a stored token. */
-  private async exchange(
-    req: AuthRequest,
-    what: string,
-    parse: (body: unknown, sentAt: number) => TokenGrant,
-  ): Promise<StoredToken> {
+  private async exchange(req: AuthRequest, what: string, parse: (body: unknown, sentAt: number) => TokenGrant): Promise<StoredToken> {
     const { dialect, transport } = this.cfg;
     const send = () =>
       transport.send({

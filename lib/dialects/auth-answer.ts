@@ -47,9 +47,7 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   if (parts.length !== 3) return undefined;
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -27,10 +27,7 @@ function parseAccessToken(body: unknown, sentAt: number, what: string) {
   const iat = claims?.iat;
   let expiresAt = sentAt + CONVERTLY.tokenLifetimeSec * 1000;
   if (typeof exp === 'number' && Number.isFinite(exp)) {
-    expiresAt =
-      typeof iat === 'number' && Number.isFinite(iat)
-        ? sentAt + lifetimeMs(exp - iat, 'exp claim', what)
-        : exp * 1000;
+    expiresAt = typeof iat === 'number' && Number.isFinite(iat) ? sentAt + lifetimeMs(exp - iat, 'exp claim', what) : exp * 1000;
     if (expiresAt - sentAt < MIN_TOKEN_LIFETIME_MS) {
       throw new InvalidAuthAnswer(`${what} answer holds a token that is expired or lives under 1 s`);
     }

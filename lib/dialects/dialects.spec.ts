@@ -2,8 +2,7 @@ import { affilyncDialect } from './affilync.dialect.js';
 import { convertlyDialect } from './convertly.dialect.js';
 import { InvalidAuthAnswer } from './dialect.interface.js';
 
-const jwt = (claims: object) =>
-  ['{"alg":"HS256","typ":"JWT"}', JSON.stringify(claims)].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
+const jwt = (claims: object) => ['{"alg":"HS256","typ":"JWT"}', JSON.stringify(claims)].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
 
 describe('affilyncDialect', () => {
   const pair = { access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 3600 };

@@ -49,7 +49,9 @@ export class AffilyncWebhookGuard implements CanActivate {
     const header = req.headers[AFFILYNC.webhook.signatureHeader];
     const given = typeof header === 'string' ? SIGNATURE.exec(header) : null;
     if (!given) throw answerFor({ reason: 'webhook-signature' }, this.options.errorFormat, this.options.realm);
-    const expected = createHmac(AFFILYNC.webhook.hmac, this.options.webhookKey).update(this.rawBodyOf(req as WebhookRequest)).digest();
+    const expected = createHmac(AFFILYNC.webhook.hmac, this.options.webhookKey)
+      .update(this.rawBodyOf(req as WebhookRequest))
+      .digest();
     if (timingSafeEqual(Buffer.from(given[1], 'hex'), expected)) return true;
     throw answerFor({ reason: 'webhook-signature' }, this.options.errorFormat, this.options.realm);
   }

@@ -38,7 +38,8 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   const secret = o.jwtSecret;
   const secretBytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.isBuffer(secret) ? secret : undefined;
   if (!secretBytes) add('incoming.jwtSecret', 'is required: a string or Buffer of at least 32 bytes');
-  else if (secretBytes.length < MIN_SECRET_BYTES) add('incoming.jwtSecret', `must be at least ${MIN_SECRET_BYTES} bytes (HS256 needs a key as long as its hash)`);
+  else if (secretBytes.length < MIN_SECRET_BYTES)
+    add('incoming.jwtSecret', `must be at least ${MIN_SECRET_BYTES} bytes (HS256 needs a key as long as its hash)`);
 
   const errorFormat = o.errorFormat ?? 'affilync';
   if (errorFormat !== 'affilync' && errorFormat !== 'convertly') add('incoming.errorFormat', "must be 'affilync' or 'convertly'");
@@ -67,7 +68,12 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
 
   const stores = {
     apiKeyStore: storeOption(o.apiKeyStore, 'incoming.apiKeyStore', ['save', 'get', 'list', 'revoke', 'touch'], add),
-    refreshTokenStore: storeOption(o.refreshTokenStore, 'incoming.refreshTokenStore', ['saveFamily', 'getFamily', 'revokeFamily', 'markUsed', 'revokeAccessToken', 'revokeUser', 'isUserRevoked', 'isAccessTokenRevoked'], add),
+    refreshTokenStore: storeOption(
+      o.refreshTokenStore,
+      'incoming.refreshTokenStore',
+      ['saveFamily', 'getFamily', 'revokeFamily', 'markUsed', 'revokeAccessToken', 'revokeUser', 'isUserRevoked', 'isAccessTokenRevoked'],
+      add,
+    ),
   };
 
   const webhookSecret = o.webhookSecret;

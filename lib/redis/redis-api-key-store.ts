@@ -35,11 +35,7 @@ export class RedisApiKeyStore implements ApiKeyStore, WithRevocationFeed {
 
   async save(record: ApiKeyRecord): Promise<void> {
     const fields = FIELDS.flatMap((f) => [f, encode(f, record[f])]);
-    await this.redis.eval(
-      `redis.call('HSET', KEYS[1], unpack(ARGV)) redis.call('SADD', KEYS[2], ARGV[2]) return 1`,
-      [this.k(record.id), this.index()],
-      fields,
-    );
+    await this.redis.eval(`redis.call('HSET', KEYS[1], unpack(ARGV)) redis.call('SADD', KEYS[2], ARGV[2]) return 1`, [this.k(record.id), this.index()], fields);
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {

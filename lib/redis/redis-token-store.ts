@@ -83,12 +83,11 @@ export class RedisTokenStore implements TokenStore {
       async () => {
         const lastUse = Math.max(token.expiresAt, token.refreshExpiresAt ?? 0);
         const ttl = Math.max(lastUse - Date.now(), 0) + KEEP_AFTER_MS;
-        const v = await this.redis.eval<number | null>(COMPARE_AND_SET, [this.redis.key(key)], [
-          expectedVersion,
-          JSON.stringify(token),
-          Date.now(),
-          Math.ceil(ttl),
-        ]);
+        const v = await this.redis.eval<number | null>(
+          COMPARE_AND_SET,
+          [this.redis.key(key)],
+          [expectedVersion, JSON.stringify(token), Date.now(), Math.ceil(ttl)],
+        );
         return v === null ? undefined : Number(v);
       },
       (f) => f.compareAndSet(key, token, expectedVersion),

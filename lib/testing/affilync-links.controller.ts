@@ -21,9 +21,7 @@ export class AffilyncLinksController {
   list(@SearchParams() query: URLSearchParams) {
     const campaignId = query.get('campaign_id');
     const status = query.get('status');
-    const links = AFFILYNC_LINKS.filter(
-      (l) => (campaignId === null || l.campaign_id === campaignId) && (status === null || l.status === status),
-    );
+    const links = AFFILYNC_LINKS.filter((l) => (campaignId === null || l.campaign_id === campaignId) && (status === null || l.status === status));
     return affilyncPage(links, query);
   }
 

@@ -1,12 +1,6 @@
 import { Inject, Injectable, Optional, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  CredentialVerifier,
-  PROVIDER_AUTH_OPTIONS,
-  ProviderAuthGuard,
-  type Principal,
-  type ResolvedProviderAuthOptions,
-} from '../index.js';
+import { CredentialVerifier, PROVIDER_AUTH_OPTIONS, ProviderAuthGuard, type Principal, type ResolvedProviderAuthOptions } from '../index.js';
 import { AccessTokenLedger } from './access-token-ledger.js';
 import { UserDirectory } from './emulator-users.js';
 

@@ -19,9 +19,7 @@ export interface ConvertlyAffiliate {
 }
 
 export const AFFILYNC_CAMPAIGNS: readonly AffilyncCampaign[] = Object.freeze(
-  ['Spring Sale', 'Summer Launch', 'Evergreen Partners'].map((name, i) =>
-    Object.freeze({ id: `cmp_${i + 1}`, name, status: 'active' as const }),
-  ),
+  ['Spring Sale', 'Summer Launch', 'Evergreen Partners'].map((name, i) => Object.freeze({ id: `cmp_${i + 1}`, name, status: 'active' as const })),
 );
 
 export const AFFILYNC_LINK_COUNT = 250;

@@ -1,14 +1,7 @@
 import { AFFILYNC, CONVERTLY } from '../index.js';
 import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-app.js';
 import { ConvertlyApp } from './convertly-app.js';
-import type {
-  EmulatedProvider,
-  EmulatorAffilyncAuth,
-  EmulatorClientOptions,
-  EmulatorOptions,
-  FaultSpec,
-  ProviderCounters,
-} from './emulator-types.js';
+import type { EmulatedProvider, EmulatorAffilyncAuth, EmulatorClientOptions, EmulatorOptions, FaultSpec, ProviderCounters } from './emulator-types.js';
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
 import { QuietNestLogs } from './quiet-nest-logs.js';

@@ -5,17 +5,7 @@
  * echoed in the answer or the logs.
  */
 import { expectAccepted, expectNoLeak, expectRefused, R, type ErrorFormat, type Outcome } from './support/answers.js';
-import {
-  credentialsOf,
-  issue,
-  JWT_SECRET,
-  MAIN_TABLE,
-  mintKey,
-  PARITY_TABLE,
-  target,
-  type CredCase,
-  type Ctx,
-} from './support/credential-cases.js';
+import { credentialsOf, issue, JWT_SECRET, MAIN_TABLE, mintKey, PARITY_TABLE, target, type CredCase, type Ctx } from './support/credential-cases.js';
 import { hostileHeaders } from './support/fuzz.js';
 import {
   ClassGuarded,
@@ -52,14 +42,18 @@ async function run(f: Fixture, c: CredCase, format: ErrorFormat = 'affilync', re
   else expectRefused(judged, c.outcome, format, realm);
 }
 
-const user = (role: 'admin' | 'member', plan?: string): CredCase['present'] => async (ctx) => {
-  const u = await issue(ctx, { role, ...(plan && { plan }) });
-  return { authorization: `Bearer ${u.token}`, principal: u.principal };
-};
-const key = (scopes: string[]): CredCase['present'] => async (ctx) => {
-  const k = await mintKey(ctx, scopes);
-  return { authorization: `Bearer ${k.key}`, principal: k.principal };
-};
+const user =
+  (role: 'admin' | 'member', plan?: string): CredCase['present'] =>
+  async (ctx) => {
+    const u = await issue(ctx, { role, ...(plan && { plan }) });
+    return { authorization: `Bearer ${u.token}`, principal: u.principal };
+  };
+const key =
+  (scopes: string[]): CredCase['present'] =>
+  async (ctx) => {
+    const k = await mintKey(ctx, scopes);
+    return { authorization: `Bearer ${k.key}`, principal: k.principal };
+  };
 const gcase = (name: string, path: string, present: CredCase['present'], outcome: Outcome): CredCase => ({ name, path, present, outcome });
 
 /** `globalGuard: true`, `allowedPlans: ['growth', 'scale']`. */
@@ -68,7 +62,12 @@ const GLOBAL_TABLE: CredCase[] = [
   gcase('@Public() route, junk credential', '/global/open', async () => ({ authorization: 'Basic Zm9vOmJhcg==', principal: { public: true } }), 'accept'),
   gcase('undecorated route, no credential', '/global/default', async () => ({}), R.missing),
   gcase('undecorated route, token in the query', '/global/default', async () => ({ query: `access_token=${base62(40)}` }), R.outside),
-  gcase('undecorated route, forged token', '/global/default', async () => ({ authorization: `Bearer ${forge(accessClaims({ role: 'admin', plan: 'scale' }), { secret: 'x'.repeat(40) })}` }), R.invalid),
+  gcase(
+    'undecorated route, forged token',
+    '/global/default',
+    async () => ({ authorization: `Bearer ${forge(accessClaims({ role: 'admin', plan: 'scale' }), { secret: 'x'.repeat(40) })}` }),
+    R.invalid,
+  ),
   gcase(
     'undecorated route, expired token',
     '/global/default',
@@ -155,7 +154,10 @@ describe.each(ADAPTERS)('adversarial incoming auth on %s', (adapter) => {
       const guard = await send(main.server(), target(c, p));
       const passport = await send(main.server(), target(c, p, true));
       const accepted = c.outcome === 'accept';
-      expect({ guardAccepted: guard.status === 200, passportAccepted: passport.status === 200 }).toEqual({ guardAccepted: accepted, passportAccepted: accepted });
+      expect({ guardAccepted: guard.status === 200, passportAccepted: passport.status === 200 }).toEqual({
+        guardAccepted: accepted,
+        passportAccepted: accepted,
+      });
       if (accepted) {
         expect(normalise(passport.body)).toEqual(normalise(guard.body));
         expect(normalise(passport.body)).toEqual(normalise(p.principal));

@@ -12,45 +12,63 @@ const incoming = { jwtSecret: 'decorator-contradictions-secret-0123456789' };
 
 @Controller('a')
 class PublicAndRolesOnAMethod {
-  @Public() @Roles('admin') @Get('x') both() { return 1; }
-  @Get('fine') fine() { return 1; }
+  @Public() @Roles('admin') @Get('x') both() {
+    return 1;
+  }
+  @Get('fine') fine() {
+    return 1;
+  }
 }
 
 @Controller('b')
 class PublicAndScopesOnAMethod {
-  @Scopes('links:read') @Public() @Get('x') both() { return 1; }
+  @Scopes('links:read') @Public() @Get('x') both() {
+    return 1;
+  }
 }
 
 @Controller('c')
 class PublicAndEmptyScopesOnAMethod {
-  @Public() @Scopes() @Get('x') both() { return 1; }
+  @Public() @Scopes() @Get('x') both() {
+    return 1;
+  }
 }
 
 @Controller('d')
 @Public()
 @Roles('member')
 class PublicAndRolesOnTheClass {
-  @Get('x') plain() { return 1; }
+  @Get('x') plain() {
+    return 1;
+  }
 }
 
 /** Not contradictions: each target states one thing. */
 @Controller('e')
 @Public()
 class PublicClassWithGuardedMethods {
-  @Roles('admin') @Get('x') admin() { return 1; }
-  @Scopes('links:read') @Get('y') scoped() { return 1; }
+  @Roles('admin') @Get('x') admin() {
+    return 1;
+  }
+  @Scopes('links:read') @Get('y') scoped() {
+    return 1;
+  }
 }
 
 @Controller('f')
 @Roles('admin')
 class GuardedClassWithPublicMethod {
-  @Public() @Get('x') open() { return 1; }
+  @Public() @Get('x') open() {
+    return 1;
+  }
 }
 
 /** A provider (a resolver, say) is checked too. */
 @Injectable()
 class ResolverLike {
-  @Public() @Roles('admin') resolve() { return 1; }
+  @Public() @Roles('admin') resolve() {
+    return 1;
+  }
 }
 
 @Module({ controllers: [PublicAndScopesOnAMethod] })

@@ -52,7 +52,11 @@ describe('incoming configuration is checked at bootstrap', () => {
     ['a jwtSecret under 32 bytes', { jwtSecret: 'short-secret-31-bytes-long-1234' }, 'incoming.jwtSecret'],
     ['no jwtSecret', {}, 'incoming.jwtSecret'],
     ['a clock tolerance over 60 s', { jwtSecret: SECRET, clockToleranceSec: 61 }, 'incoming.clockToleranceSec'],
-    ['an unknown scope in roleScopes', { jwtSecret: SECRET, roleScopes: { admin: ['campaigns:read'], member: ['campaigns:reed'] } }, 'incoming.roleScopes.member'],
+    [
+      'an unknown scope in roleScopes',
+      { jwtSecret: SECRET, roleScopes: { admin: ['campaigns:read'], member: ['campaigns:reed'] } },
+      'incoming.roleScopes.member',
+    ],
     ['an unknown role in roleScopes', { jwtSecret: SECRET, roleScopes: { admin: [], member: [], owner: [] } }, 'incoming.roleScopes.owner'],
     ['a scope with a space in the catalogue', { jwtSecret: SECRET, scopes: ['campaigns read'] }, 'incoming.scopes'],
     ['a realm with a quote', { jwtSecret: SECRET, realm: 'my "api"' }, 'incoming.realm'],
@@ -194,8 +198,12 @@ describe('ApiKeyService and TokenService input checks', () => {
     const typo = keys.create({ label: 'x', scopes: ['analytics:reed'] });
     await expect(typo).rejects.toThrow(ProviderAuthValidationException);
     await expect(typo).rejects.toThrow("Validation failed: scopes: unknown scope(s): 'analytics:reed' (did you mean 'analytics:read'?)");
-    await expect(keys.create({ label: '', scopes: ['analytics:read'] })).rejects.toMatchObject({ fields: [{ field: 'label', message: 'must be a non-empty string' }] });
-    await expect(keys.create({ label: 'x', scopes: [] })).rejects.toMatchObject({ fields: [{ field: 'scopes', message: 'must be a non-empty list of scopes' }] });
+    await expect(keys.create({ label: '', scopes: ['analytics:read'] })).rejects.toMatchObject({
+      fields: [{ field: 'label', message: 'must be a non-empty string' }],
+    });
+    await expect(keys.create({ label: 'x', scopes: [] })).rejects.toMatchObject({
+      fields: [{ field: 'scopes', message: 'must be a non-empty list of scopes' }],
+    });
   });
 
   it('issue() returns the Affilync pair shape and refuses bad input', async () => {
@@ -207,8 +215,27 @@ describe('ApiKeyService and TokenService input checks', () => {
     const claims = JSON.parse(Buffer.from(pair.access_token.split('.')[1], 'base64url').toString());
     const refresh = JSON.parse(Buffer.from(pair.refresh_token.split('.')[1], 'base64url').toString());
     // The access token names its family, so revoking the family kills it too.
-    expect(claims).toEqual({ sub: 'u1', role: 'admin', typ: 'access', jti: expect.any(String), plan: 'growth', brandId: 'b1', fam: refresh.fam, iat: expect.any(Number), auth_time: claims.iat, exp: claims.iat + 3600 });
-    expect(refresh).toEqual({ sub: 'u1', typ: 'refresh', jti: expect.any(String), fam: expect.any(String), iat: expect.any(Number), auth_time: refresh.iat, exp: refresh.iat + 30 * 86_400 });
+    expect(claims).toEqual({
+      sub: 'u1',
+      role: 'admin',
+      typ: 'access',
+      jti: expect.any(String),
+      plan: 'growth',
+      brandId: 'b1',
+      fam: refresh.fam,
+      iat: expect.any(Number),
+      auth_time: claims.iat,
+      exp: claims.iat + 3600,
+    });
+    expect(refresh).toEqual({
+      sub: 'u1',
+      typ: 'refresh',
+      jti: expect.any(String),
+      fam: expect.any(String),
+      iat: expect.any(Number),
+      auth_time: refresh.iat,
+      exp: refresh.iat + 30 * 86_400,
+    });
     await expect(tokens.issue({ sub: '', role: 'admin' })).rejects.toThrow(TypeError);
     await expect(tokens.issue({ sub: 'u', role: 'owner' as never })).rejects.toThrow(/role must be one of admin, member/);
     await expect(tokens.revokeAccessToken(pair.refresh_token)).resolves.toBe(false);

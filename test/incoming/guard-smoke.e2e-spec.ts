@@ -7,8 +7,12 @@ import { CapturingLogger } from '../support/capturing-logger.js';
 
 @Controller()
 class C {
-  @Public() @Get('open') open() { return { ok: true }; }
-  @Scopes('campaigns:read') @Get('campaigns') campaigns(@CurrentPrincipal() p: Principal) { return p; }
+  @Public() @Get('open') open() {
+    return { ok: true };
+  }
+  @Scopes('campaigns:read') @Get('campaigns') campaigns(@CurrentPrincipal() p: Principal) {
+    return p;
+  }
 }
 
 describe.each(['express', 'fastify'])('smoke on %s', (adapter) => {
@@ -17,7 +21,9 @@ describe.each(['express', 'fastify'])('smoke on %s', (adapter) => {
     const mod = await Test.createTestingModule({
       imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: 'x'.repeat(32) } })],
       controllers: [C],
-    }).setLogger(new CapturingLogger()).compile();
+    })
+      .setLogger(new CapturingLogger())
+      .compile();
     app = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter()) : mod.createNestApplication();
     await app.init();
     if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();

@@ -41,8 +41,14 @@ class CarelessHandlers {
     return { scopes: p.scopes };
   }
 
-  @Scopes('payouts:write') @Get('payouts') payouts() { handlerRuns.count++; return { ok: true }; }
-  @Roles('admin') @Get('admin') admin() { handlerRuns.count++; return { ok: true }; }
+  @Scopes('payouts:write') @Get('payouts') payouts() {
+    handlerRuns.count++;
+    return { ok: true };
+  }
+  @Roles('admin') @Get('admin') admin() {
+    handlerRuns.count++;
+    return { ok: true };
+  }
 }
 
 describe.each([

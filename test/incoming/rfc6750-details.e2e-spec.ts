@@ -31,7 +31,10 @@ describe.each(ADAPTERS)('several Authorization headers on %s', (adapter) => {
     expect((await send(f.server(), { path: '/g/auth', authorization })).status).toBe(200);
     // Now in the cache: the next request with it alone is answered without a store or signature check.
     expect(f.app.get(CredentialVerifier).cached(value)).toBeDefined();
-    for (const twice of [[authorization, authorization], [authorization, 'Basic YWRtaW46aHVudGVyMg==']]) {
+    for (const twice of [
+      [authorization, authorization],
+      [authorization, 'Basic YWRtaW46aHVudGVyMg=='],
+    ]) {
       const before = handlerRuns.count;
       const answer = await send(f.server(), { path: '/g/auth', authorization: twice });
       expectRefused({ answer, runsBefore: before, credentials: [value], logger: f.logger }, R.duplicate);

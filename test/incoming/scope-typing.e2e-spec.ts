@@ -69,7 +69,9 @@ function text(d: ts.Diagnostic): string {
 
 function ownFiles(project: string): string[] {
   const dir = join(FIXTURES, project);
-  return readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
 }
 
 /** `file:line` of each line right below a `// @ts-expect-error`. */
@@ -86,25 +88,37 @@ describe.each([
   ['custom-catalogue', 3],
   ['runtime-catalogue', 1],
 ])('scope typing: %s', (project, directives) => {
-  it('compiles as written', () => {
-    expect(compile(project, false)).toEqual([]);
-  }, COMPILE_TIMEOUT_MS);
+  it(
+    'compiles as written',
+    () => {
+      expect(compile(project, false)).toEqual([]);
+    },
+    COMPILE_TIMEOUT_MS,
+  );
 
-  it('fails on exactly the marked lines, with an argument-type error, once the directives are removed', () => {
-    const marked = expectedErrorLines(project);
-    expect(marked).toHaveLength(directives);
-    const errors = compile(project, true);
-    const at = (e: string) => e.split(' ')[0];
-    expect([...new Set(errors.map(at))].sort()).toEqual([...marked].sort());
-    for (const e of errors) expect(TYPE_ERRORS.has(Number(/ TS(\d+) /.exec(e)?.[1]))).toBe(true);
-  }, COMPILE_TIMEOUT_MS);
+  it(
+    'fails on exactly the marked lines, with an argument-type error, once the directives are removed',
+    () => {
+      const marked = expectedErrorLines(project);
+      expect(marked).toHaveLength(directives);
+      const errors = compile(project, true);
+      const at = (e: string) => e.split(' ')[0];
+      expect([...new Set(errors.map(at))].sort()).toEqual([...marked].sort());
+      for (const e of errors) expect(TYPE_ERRORS.has(Number(/ TS(\d+) /.exec(e)?.[1]))).toBe(true);
+    },
+    COMPILE_TIMEOUT_MS,
+  );
 });
 
 describe('scope typing: what the errors say', () => {
-  it("names the typo'd scope and the catalogue it is not in", () => {
-    const errors = compile('default-catalogue', true).join('\n');
-    expect(errors).toMatch(/Argument of type '"campaign:read"' is not assignable to parameter of type '"campaigns:read" \| "campaigns:write" \|/);
-    const custom = compile('custom-catalogue', true).join('\n');
-    expect(custom).toMatch(/Argument of type '"links:read"' is not assignable to parameter of type '"reports:read" \| "reports:write" \| "campaigns:read"'/);
-  }, COMPILE_TIMEOUT_MS);
+  it(
+    "names the typo'd scope and the catalogue it is not in",
+    () => {
+      const errors = compile('default-catalogue', true).join('\n');
+      expect(errors).toMatch(/Argument of type '"campaign:read"' is not assignable to parameter of type '"campaigns:read" \| "campaigns:write" \|/);
+      const custom = compile('custom-catalogue', true).join('\n');
+      expect(custom).toMatch(/Argument of type '"links:read"' is not assignable to parameter of type '"reports:read" \| "reports:write" \| "campaigns:read"'/);
+    },
+    COMPILE_TIMEOUT_MS,
+  );
 });

@@ -33,31 +33,43 @@ const untyped = (...scopes: string[]) => scopes as Scope[];
 
 @Controller('typo')
 class TypoOnAMethod {
-  @Scopes(...untyped('campaign:read')) @Get('x') list() { return 1; }
-  @Scopes('campaigns:read') @Get('fine') fine() { return 1; }
+  @Scopes(...untyped('campaign:read')) @Get('x') list() {
+    return 1;
+  }
+  @Scopes('campaigns:read') @Get('fine') fine() {
+    return 1;
+  }
 }
 
 @Controller('class-typo')
 @Scopes(...untyped('analytics:reed'))
 class TypoOnTheClass {
-  @Get('x') report() { return 1; }
+  @Get('x') report() {
+    return 1;
+  }
 }
 
 @Controller('two')
 class KnownAndUnknownTogether {
-  @Scopes('links:read', ...untyped('links:wrtie', 'reports:read')) @Get('x') both() { return 1; }
+  @Scopes('links:read', ...untyped('links:wrtie', 'reports:read')) @Get('x') both() {
+    return 1;
+  }
 }
 
 /** The metadata is checked, not the decorator call: a route keyed with ScopesMetadata directly too. */
 @Controller('raw')
 class RawMetadata {
-  @ScopesMetadata(['Campaigns:Read']) @Get('x') raw() { return 1; }
+  @ScopesMetadata(['Campaigns:Read']) @Get('x') raw() {
+    return 1;
+  }
 }
 
 /** A provider (a resolver, say) is checked too. */
 @Injectable()
 class ResolverLike {
-  @Scopes(...untyped('payout:write')) resolve() { return 1; }
+  @Scopes(...untyped('payout:write')) resolve() {
+    return 1;
+  }
 }
 
 @Module({ controllers: [TypoOnTheClass] })
@@ -66,18 +78,26 @@ class FeatureModule {}
 @Controller('reports')
 @UseGuards(ProviderAuthGuard)
 class Reports {
-  @Scopes(...untyped('reports:read')) @Get() read() { return { ok: true }; }
-  @Scopes(...untyped('reports:write')) @Get('write') write() { return { ok: true }; }
+  @Scopes(...untyped('reports:read')) @Get() read() {
+    return { ok: true };
+  }
+  @Scopes(...untyped('reports:write')) @Get('write') write() {
+    return { ok: true };
+  }
 }
 
 @Controller('campaigns')
 class DefaultScopeRoute {
-  @Scopes('campaigns:read') @Get() list() { return 1; }
+  @Scopes('campaigns:read') @Get() list() {
+    return 1;
+  }
 }
 
 @Controller('contradiction')
 class PublicAndTypo {
-  @Public() @Scopes(...untyped('campaign:read')) @Get('x') both() { return 1; }
+  @Public() @Scopes(...untyped('campaign:read')) @Get('x') both() {
+    return 1;
+  }
 }
 
 async function start(controllers: unknown[], options: { incoming?: Partial<IncomingOptions>; providers?: unknown[]; imports?: unknown[] } = {}) {

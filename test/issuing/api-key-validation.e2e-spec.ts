@@ -7,13 +7,7 @@ import { Body, Controller, HttpException, Post, type INestApplication } from '@n
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  ApiKeyService,
-  ProviderAuthException,
-  ProviderAuthModule,
-  ProviderAuthValidationException,
-  type Scope,
-} from '../../lib/index.js';
+import { ApiKeyService, ProviderAuthException, ProviderAuthModule, ProviderAuthValidationException, type Scope } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { secretAudit } from '../support/secret-audit.js';
 

@@ -180,8 +180,7 @@ describe.each([
   it('refuses a well-signed token issued in the future, or with an auth_time that is not a time before its iat', async () => {
     const sub = `forged-${randomUUID()}`;
     const iat = nowSec();
-    const access = (claims: Record<string, unknown>) =>
-      signed({ sub, role: 'member', typ: 'access', jti: randomUUID(), iat, exp: iat + TTL_SEC, ...claims });
+    const access = (claims: Record<string, unknown>) => signed({ sub, role: 'member', typ: 'access', jti: randomUUID(), iat, exp: iat + TTL_SEC, ...claims });
 
     expectAnswer(await rotate(access({ iat: iat + 30, exp: iat + 30 + TTL_SEC })), 'invalid', format);
     expectAnswer(await rotate(access({ auth_time: iat + 1 })), 'invalid', format);

@@ -4,13 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  InMemoryRefreshTokenStore,
-  ProviderAuthModule,
-  RefreshTokenStore,
-  TokenService,
-  type TokenPair,
-} from '../../lib/index.js';
+import { InMemoryRefreshTokenStore, ProviderAuthModule, RefreshTokenStore, TokenService, type TokenPair } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { secretAudit } from '../support/secret-audit.js';
 import { TokenRoutes } from '../support/token-routes.js';
@@ -91,7 +85,9 @@ describe.each(['express', 'fastify'])('token lifecycle over HTTP on %s', (adapte
     const a = keep(await tokens.issue({ sub: 'u5', role: 'member' })) as TokenPair;
     await expect(tokens.revokeAccessToken(a.access_token)).resolves.toBe(true);
     await me(a.access_token).expect(401);
-    await refresh(a.refresh_token).expect(200).then((r) => keep(r.body));
+    await refresh(a.refresh_token)
+      .expect(200)
+      .then((r) => keep(r.body));
 
     const b = keep(await tokens.issue({ sub: 'u6', role: 'member' })) as TokenPair;
     await expect(tokens.revokeFamily(b.refresh_token)).resolves.toBe(true);

@@ -21,12 +21,17 @@ const received: unknown[] = [];
 
 @Controller()
 class Routes {
-  @Public() @UseGuards(AffilyncWebhookGuard) @Post('webhooks/affilync') @HttpCode(204)
+  @Public()
+  @UseGuards(AffilyncWebhookGuard)
+  @Post('webhooks/affilync')
+  @HttpCode(204)
   webhook(@Body() event: unknown) {
     received.push(event);
   }
 
-  @UseGuards(ProviderAuthGuard) @Scopes('analytics:read') @Get('analytics')
+  @UseGuards(ProviderAuthGuard)
+  @Scopes('analytics:read')
+  @Get('analytics')
   analytics(@CurrentPrincipal() p: Principal) {
     return p;
   }
@@ -50,10 +55,7 @@ describe.each(['express', 'fastify'])('AffilyncWebhookGuard and API keys on %s',
     })
       .setLogger(logger)
       .compile();
-    app =
-      adapter === 'fastify'
-        ? mod.createNestApplication(new FastifyAdapter(), { rawBody: true })
-        : mod.createNestApplication({ rawBody: true });
+    app = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter(), { rawBody: true }) : mod.createNestApplication({ rawBody: true });
     app.useLogger(logger);
     await app.init();
     if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();

@@ -19,7 +19,10 @@ const runs: unknown[] = [];
 
 @Controller()
 class Hooks {
-  @Public() @UseGuards(AffilyncWebhookGuard) @Post('hook') @HttpCode(204)
+  @Public()
+  @UseGuards(AffilyncWebhookGuard)
+  @Post('hook')
+  @HttpCode(204)
   hook(@Body() body: unknown) {
     runs.push(body);
   }

@@ -47,7 +47,9 @@ async function app(name: string, pkg: Record<string, unknown>, files: Record<str
 }
 
 const installed = async (dir: string, name: string) =>
-  (await run(process.execPath, ['-e', `try { require.resolve(${JSON.stringify(name)}); console.log('yes') } catch { console.log('no') }`], { cwd: dir })).stdout.trim();
+  (
+    await run(process.execPath, ['-e', `try { require.resolve(${JSON.stringify(name)}); console.log('yes') } catch { console.log('no') }`], { cwd: dir })
+  ).stdout.trim();
 
 /** A stand-in Affilync that answers GET /api/campaigns to the right key (in the app's own process). */
 const FAKE_AFFILYNC = `
@@ -174,7 +176,10 @@ describe('the packed package in apps made by users', () => {
     // Nest 11.0's CLI wrote "module": "commonjs" (node10 resolution: no exports map; typesVersions instead).
     const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
     const { moduleResolution: _resolution, resolvePackageJsonExports: _exports, ...older } = tsconfig.compilerOptions;
-    writeFileSync(join(dir, 'tsconfig.commonjs.json'), JSON.stringify({ compilerOptions: { ...older, module: 'commonjs', noEmit: true }, include: ['src', 'test'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.commonjs.json'),
+      JSON.stringify({ compilerOptions: { ...older, module: 'commonjs', noEmit: true }, include: ['src', 'test'] }),
+    );
     const typed = await settled(run('npx', ['tsc', '-p', 'tsconfig.commonjs.json'], { cwd: dir }));
     expect(`${typed.stdout}${typed.stderr}`).toBe('');
   }, 600_000);

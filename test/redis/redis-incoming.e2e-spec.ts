@@ -2,13 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  ApiKeyService,
-  CredentialVerifier,
-  ProviderAuthModule,
-  TokenService,
-  type TokenPair,
-} from '../../lib/index.js';
+import { ApiKeyService, CredentialVerifier, ProviderAuthModule, TokenService, type TokenPair } from '../../lib/index.js';
 import { RedisApiKeyStore, RedisRefreshTokenStore } from '../../lib/redis/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -52,7 +46,13 @@ async function replica(adapter: string, url: string): Promise<Replica> {
   await app.init();
   if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   const r = { app, logger, tokens: app.get(TokenService), keys: app.get(ApiKeyService), verifier: app.get(CredentialVerifier) };
-  await until(async () => (await r.keys.list().then(() => true, () => false)));
+  await until(
+    async () =>
+      await r.keys.list().then(
+        () => true,
+        () => false,
+      ),
+  );
   return r;
 }
 

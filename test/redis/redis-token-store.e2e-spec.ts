@@ -142,7 +142,9 @@ describe('RedisTokenStore', () => {
     it('three apps: one login per provider, then one renewal per lifetime, never more', async () => {
       const [a, b, c] = [await start(), await start(), await start()];
       const burst = () =>
-        Promise.all([a, b, c].flatMap((app) => Array.from({ length: 30 }, (_, i) => (i % 2 ? app.affilync.get('/campaigns') : app.convertly.get('/affiliates')))));
+        Promise.all(
+          [a, b, c].flatMap((app) => Array.from({ length: 30 }, (_, i) => (i % 2 ? app.affilync.get('/campaigns') : app.convertly.get('/affiliates')))),
+        );
       const loggedInBy = Date.now();
       await burst();
       expect(emulator.counters.affilync).toMatchObject({ logins: 1, refreshes: 0, rejected: 0 });

@@ -6,12 +6,24 @@ import { secretAudit } from './secret-audit.js';
 export class CapturingLogger implements LoggerService {
   readonly lines: { level: string; text: string }[] = [];
 
-  log(...args: unknown[]) { this.keep('log', args); }
-  error(...args: unknown[]) { this.keep('error', args); }
-  warn(...args: unknown[]) { this.keep('warn', args); }
-  debug(...args: unknown[]) { this.keep('debug', args); }
-  verbose(...args: unknown[]) { this.keep('verbose', args); }
-  fatal(...args: unknown[]) { this.keep('fatal', args); }
+  log(...args: unknown[]) {
+    this.keep('log', args);
+  }
+  error(...args: unknown[]) {
+    this.keep('error', args);
+  }
+  warn(...args: unknown[]) {
+    this.keep('warn', args);
+  }
+  debug(...args: unknown[]) {
+    this.keep('debug', args);
+  }
+  verbose(...args: unknown[]) {
+    this.keep('verbose', args);
+  }
+  fatal(...args: unknown[]) {
+    this.keep('fatal', args);
+  }
 
   text(): string {
     return this.lines.map((l) => `${l.level} ${l.text}`).join('\n');

@@ -60,7 +60,8 @@ export class FakeAffilync {
   }
 
   private pair() {
-    const access = rand('eyJaff.'), refresh = rand('eyJref.');
+    const access = rand('eyJaff.'),
+      refresh = rand('eyJref.');
     this.access.set(access, Date.now() + this.ttlSec * 1000);
     this.refresh.add(refresh);
     this.issuedRefreshTokens.push(refresh);

@@ -45,11 +45,9 @@ export class RedisServer {
   }
 
   private async run(): Promise<void> {
-    const proc = spawn(
-      BINARY,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
-      { stdio: 'ignore' },
-    );
+    const proc = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+      stdio: 'ignore',
+    });
     this.proc = proc;
     const deadline = Date.now() + 10_000;
     while (!(await answersPing(this.port))) {

@@ -6,12 +6,16 @@ import { CurrentPrincipal, Public, Scopes, TokenService, type Principal } from '
 export class TokenRoutes {
   constructor(private readonly tokens: TokenService) {}
 
-  @Public() @Post('auth/refresh') @HttpCode(200)
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
   refresh(@Body() body: { refresh_token: string }) {
     return this.tokens.refresh(body.refresh_token);
   }
 
-  @Public() @Post('auth/rotate') @HttpCode(200)
+  @Public()
+  @Post('auth/rotate')
+  @HttpCode(200)
   rotate(@Headers('authorization') authorization = '') {
     return this.tokens.rotateAccessToken(authorization.replace(/^Bearer /, ''));
   }
@@ -21,7 +25,8 @@ export class TokenRoutes {
     return p;
   }
 
-  @Get('campaigns') @Scopes('campaigns:read')
+  @Get('campaigns')
+  @Scopes('campaigns:read')
   campaigns() {
     return { ok: true };
   }

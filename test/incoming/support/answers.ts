@@ -81,7 +81,8 @@ export function expectedBody(status: number, code: string, format: ErrorFormat):
 }
 
 // What jsonwebtoken says; the answers must never echo it (DESIGN: "error text never echoes jsonwebtoken's").
-const JWT_LIBRARY_TEXT = /jwt (malformed|expired|signature|must|not active|audience|issuer|id|subject)|invalid (signature|algorithm|token|exp value|nbf value)|unexpected token|secret or public key/i;
+const JWT_LIBRARY_TEXT =
+  /jwt (malformed|expired|signature|must|not active|audience|issuer|id|subject)|invalid (signature|algorithm|token|exp value|nbf value)|unexpected token|secret or public key/i;
 
 export interface Judged {
   answer: Answer;

@@ -87,24 +87,32 @@ function forged(overrides: Record<string, unknown>) {
   return token;
 }
 
-const asUser = (u: UserInput = { role: 'member' }) => async (ctx: Ctx): Promise<Presented> => {
-  const { token, principal } = await issue(ctx, u);
-  return { authorization: bearer(token), principal };
-};
-const asKey = (scopes: string[]) => async (ctx: Ctx): Promise<Presented> => {
-  const { key, principal } = await mintKey(ctx, scopes);
-  return { authorization: bearer(key), principal };
-};
+const asUser =
+  (u: UserInput = { role: 'member' }) =>
+  async (ctx: Ctx): Promise<Presented> => {
+    const { token, principal } = await issue(ctx, u);
+    return { authorization: bearer(token), principal };
+  };
+const asKey =
+  (scopes: string[]) =>
+  async (ctx: Ctx): Promise<Presented> => {
+    const { key, principal } = await mintKey(ctx, scopes);
+    return { authorization: bearer(key), principal };
+  };
 /** A real member token presented through `frame`. */
-const framed = (frame: (t: string) => string | string[]) => async (ctx: Ctx): Promise<Presented> => {
-  const { token } = await issue(ctx);
-  return { authorization: frame(token), secrets: [token] };
-};
+const framed =
+  (frame: (t: string) => string | string[]) =>
+  async (ctx: Ctx): Promise<Presented> => {
+    const { token } = await issue(ctx);
+    return { authorization: frame(token), secrets: [token] };
+  };
 /** A real member token, changed by `change`. */
-const changed = (change: (t: string) => string) => async (ctx: Ctx): Promise<Presented> => {
-  const { token } = await issue(ctx);
-  return { authorization: bearer(change(token)), secrets: [token] };
-};
+const changed =
+  (change: (t: string) => string) =>
+  async (ctx: Ctx): Promise<Presented> => {
+    const { token } = await issue(ctx);
+    return { authorization: bearer(change(token)), secrets: [token] };
+  };
 const fixed = (authorization: string | undefined) => async (): Promise<Presented> => ({ authorization });
 /** Claims are computed when the case runs (times are relative to then). */
 type Overrides = () => Record<string, unknown>;
@@ -122,7 +130,11 @@ export const FRAMING: CredCase[] = [
   { name: 'no Authorization header', present: fixed(undefined), outcome: R.missing },
   { name: 'an empty Authorization header', present: fixed(''), outcome: R.missing },
   { name: 'Basic credentials', present: fixed('Basic YWRtaW46aHVudGVyMg=='), outcome: R.otherScheme },
-  { name: 'Digest credentials', present: fixed('Digest username="admin", realm="api", nonce="dcd98b7102dd2f0e", response="6629fae49393a053"'), outcome: R.otherScheme },
+  {
+    name: 'Digest credentials',
+    present: fixed('Digest username="admin", realm="api", nonce="dcd98b7102dd2f0e", response="6629fae49393a053"'),
+    outcome: R.otherScheme,
+  },
   { name: 'a valid token under the Token scheme', present: framed((t) => `Token ${t}`), outcome: R.otherScheme },
   { name: 'a valid token under a made-up scheme glued to Bearer', present: framed((t) => `BearerToken ${t}`), outcome: R.otherScheme },
   { name: 'the Bearer scheme with no token', present: fixed('Bearer'), outcome: R.malformed },
@@ -140,9 +152,30 @@ export const FRAMING: CredCase[] = [
   { name: 'two Authorization headers, the same valid token', present: framed((t) => [`Bearer ${t}`, `Bearer ${t}`]), outcome: R.duplicate },
   { name: 'two Authorization headers, a valid token then Basic', present: framed((t) => [`Bearer ${t}`, 'Basic YWRtaW46aHVudGVyMg==']), outcome: R.duplicate },
   { name: 'two Authorization headers, junk then a valid token', present: framed((t) => ['Bearer junk', `Bearer ${t}`]), outcome: R.duplicate },
-  { name: 'two Authorization headers, an empty one then a valid key', present: async (ctx) => { const { key } = await mintKey(ctx, ['campaigns:read']); return { authorization: ['', `Bearer ${key}`], secrets: [key] }; }, outcome: R.duplicate },
-  { name: 'a lower-case scheme with a valid token', present: async (ctx) => { const u = await issue(ctx); return { authorization: `bearer ${u.token}`, principal: u.principal }; }, outcome: 'accept' },
-  { name: 'an upper-case scheme with a valid token', present: async (ctx) => { const u = await issue(ctx); return { authorization: `BEARER ${u.token}`, principal: u.principal }; }, outcome: 'accept' },
+  {
+    name: 'two Authorization headers, an empty one then a valid key',
+    present: async (ctx) => {
+      const { key } = await mintKey(ctx, ['campaigns:read']);
+      return { authorization: ['', `Bearer ${key}`], secrets: [key] };
+    },
+    outcome: R.duplicate,
+  },
+  {
+    name: 'a lower-case scheme with a valid token',
+    present: async (ctx) => {
+      const u = await issue(ctx);
+      return { authorization: `bearer ${u.token}`, principal: u.principal };
+    },
+    outcome: 'accept',
+  },
+  {
+    name: 'an upper-case scheme with a valid token',
+    present: async (ctx) => {
+      const u = await issue(ctx);
+      return { authorization: `BEARER ${u.token}`, principal: u.principal };
+    },
+    outcome: 'accept',
+  },
   { name: 'a valid admin token', present: asUser({ role: 'admin' }), outcome: 'accept' },
   { name: 'a valid member token with plan and brand', present: asUser({ role: 'member', plan: 'growth', brandId: 'brand_42' }), outcome: 'accept' },
   { name: 'a valid API key', present: asKey(['campaigns:read', 'links:read']), outcome: 'accept' },
@@ -150,9 +183,17 @@ export const FRAMING: CredCase[] = [
 
 export const JWT_FORGERIES: CredCase[] = [
   { name: 'a bad signature (random bytes)', present: changed((t) => withSegment(t, 2, b64url(Buffer.from(base62(32))))), outcome: R.invalid },
-  { name: 'a token signed with another secret', present: async () => ({ authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: OTHER_SECRET })) }), outcome: R.invalid },
+  {
+    name: 'a token signed with another secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: OTHER_SECRET })) }),
+    outcome: R.invalid,
+  },
   { name: 'a token signed with an empty secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: '' })) }), outcome: R.invalid },
-  { name: 'alg none without signature', present: async () => ({ authorization: bearer(unsigned(accessClaims({ role: 'admin' }), 'none')) }), outcome: R.invalid },
+  {
+    name: 'alg none without signature',
+    present: async () => ({ authorization: bearer(unsigned(accessClaims({ role: 'admin' }), 'none')) }),
+    outcome: R.invalid,
+  },
   { name: 'alg None', present: async () => ({ authorization: bearer(unsigned(accessClaims({ role: 'admin' }), 'None')) }), outcome: R.invalid },
   { name: 'alg NONE', present: async () => ({ authorization: bearer(unsigned(accessClaims({ role: 'admin' }), 'NONE')) }), outcome: R.invalid },
   {
@@ -160,16 +201,38 @@ export const JWT_FORGERIES: CredCase[] = [
     present: changed((t) => withSegment(t, 0, b64url(JSON.stringify({ alg: 'none', typ: 'JWT' })))),
     outcome: R.invalid,
   },
-  { name: 'HS384 signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, hash: 'sha384', header: { alg: 'HS384', typ: 'JWT' } })) }), outcome: R.invalid },
-  { name: 'HS512 signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, hash: 'sha512', header: { alg: 'HS512', typ: 'JWT' } })) }), outcome: R.invalid },
-  { name: 'RS256 signed with an unknown RSA key', present: async () => ({ authorization: bearer(forgeRs256(accessClaims({ role: 'admin' }))) }), outcome: R.invalid },
-  { name: 'ES256 signed with an unknown EC key', present: async () => ({ authorization: bearer(forgeEs256(accessClaims({ role: 'admin' }))) }), outcome: R.invalid },
-  { name: 'an RS256 header over an HMAC of the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'RS256', typ: 'JWT' } })) }), outcome: R.invalid },
+  {
+    name: 'HS384 signed with the real secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, hash: 'sha384', header: { alg: 'HS384', typ: 'JWT' } })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'HS512 signed with the real secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, hash: 'sha512', header: { alg: 'HS512', typ: 'JWT' } })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'RS256 signed with an unknown RSA key',
+    present: async () => ({ authorization: bearer(forgeRs256(accessClaims({ role: 'admin' }))) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'ES256 signed with an unknown EC key',
+    present: async () => ({ authorization: bearer(forgeEs256(accessClaims({ role: 'admin' }))) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'an RS256 header over an HMAC of the real secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'RS256', typ: 'JWT' } })) }),
+    outcome: R.invalid,
+  },
   {
     name: 'HS256 with an embedded jwk, signed with that key',
     present: async () => {
       const k = base62(40);
-      return { authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: k, header: { alg: 'HS256', typ: 'JWT', jwk: { kty: 'oct', k: b64url(k) } } })) };
+      return {
+        authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: k, header: { alg: 'HS256', typ: 'JWT', jwk: { kty: 'oct', k: b64url(k) } } })),
+      };
     },
     outcome: R.invalid,
   },
@@ -189,20 +252,69 @@ export const JWT_FORGERIES: CredCase[] = [
   { name: 'the signature removed (two segments)', present: changed((t) => t.split('.').slice(0, 2).join('.')), outcome: R.invalid },
   { name: 'header and payload only, trailing dot', present: changed((t) => `${t.split('.').slice(0, 2).join('.')}.`), outcome: R.invalid },
   { name: 'four segments', present: changed((t) => `${t}.${parts(t)[2]}`), outcome: R.invalid },
-  { name: 'a payload that is not JSON', present: async () => ({ authorization: bearer(forgeRaw('{"sub":"u1",', { secret: JWT_SECRET })) }), outcome: R.invalid },
+  {
+    name: 'a payload that is not JSON',
+    present: async () => ({ authorization: bearer(forgeRaw('{"sub":"u1",', { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
   { name: 'a JSON string payload', present: async () => ({ authorization: bearer(forgeRaw('"access"', { secret: JWT_SECRET })) }), outcome: R.invalid },
-  { name: 'a JSON number payload', present: async () => ({ authorization: bearer(forgeRaw(String(now() + 600), { secret: JWT_SECRET })) }), outcome: R.invalid },
-  { name: 'a JSON array payload', present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify([accessClaims()]), { secret: JWT_SECRET })) }), outcome: R.invalid },
+  {
+    name: 'a JSON number payload',
+    present: async () => ({ authorization: bearer(forgeRaw(String(now() + 600), { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'a JSON array payload',
+    present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify([accessClaims()]), { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
   { name: 'a JSON null payload', present: async () => ({ authorization: bearer(forgeRaw('null', { secret: JWT_SECRET })) }), outcome: R.invalid },
   // RFC 7515 §4.1.11: a critical extension the recipient does not understand means refuse.
-  { name: 'a crit header naming an extension, signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: ['exp'] } })) }), outcome: R.invalid },
-  { name: 'a crit header naming b64 (RFC 7797), signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', b64: true, crit: ['b64'] } })) }), outcome: R.invalid },
-  { name: 'an empty crit list, signed with the real secret', present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: [] } })) }), outcome: R.invalid },
+  {
+    name: 'a crit header naming an extension, signed with the real secret',
+    present: async () => ({
+      authorization: bearer(forge(accessClaims({ role: 'admin' }), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: ['exp'] } })),
+    }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'a crit header naming b64 (RFC 7797), signed with the real secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', b64: true, crit: ['b64'] } })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'an empty crit list, signed with the real secret',
+    present: async () => ({ authorization: bearer(forge(accessClaims(), { secret: JWT_SECRET, header: { alg: 'HS256', typ: 'JWT', crit: [] } })) }),
+    outcome: R.invalid,
+  },
   // RFC 7519 §7.2: header and claims are UTF-8; other bytes must not be read as U+FFFD and accepted.
-  { name: 'claims with a byte that is not UTF-8 (in sub), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xff])), { secret: JWT_SECRET })) }), outcome: R.invalid },
-  { name: 'claims with an overlong UTF-8 "/" (C0 AF), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xc0, 0xaf])), { secret: JWT_SECRET })) }), outcome: R.invalid },
-  { name: 'claims with a lone UTF-16 surrogate as UTF-8 (ED A0 80), signed', present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xed, 0xa0, 0x80])), { secret: JWT_SECRET })) }), outcome: R.invalid },
-  { name: 'a header with a byte that is not UTF-8, signed', present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify(accessClaims()), { secret: JWT_SECRET, headerBytes: Buffer.concat([Buffer.from('{"alg":"HS256","typ":"JWT","x":"'), Buffer.from([0xfe]), Buffer.from('"}')]) })) }), outcome: R.invalid },
+  {
+    name: 'claims with a byte that is not UTF-8 (in sub), signed',
+    present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xff])), { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'claims with an overlong UTF-8 "/" (C0 AF), signed',
+    present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xc0, 0xaf])), { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'claims with a lone UTF-16 surrogate as UTF-8 (ED A0 80), signed',
+    present: async () => ({ authorization: bearer(forgeRaw(notUtf8Claims(Buffer.from([0xed, 0xa0, 0x80])), { secret: JWT_SECRET })) }),
+    outcome: R.invalid,
+  },
+  {
+    name: 'a header with a byte that is not UTF-8, signed',
+    present: async () => ({
+      authorization: bearer(
+        forgeRaw(JSON.stringify(accessClaims()), {
+          secret: JWT_SECRET,
+          headerBytes: Buffer.concat([Buffer.from('{"alg":"HS256","typ":"JWT","x":"'), Buffer.from([0xfe]), Buffer.from('"}')]),
+        }),
+      ),
+    }),
+    outcome: R.invalid,
+  },
 ];
 
 /** Valid claims whose sub has `bytes` in it: JSON, but not UTF-8. */
@@ -214,7 +326,13 @@ function notUtf8Claims(bytes: Buffer): Buffer {
 export const CLAIMS: CredCase[] = [
   { name: 'no exp', present: forgedWith(() => ({ exp: undefined })), outcome: R.invalid },
   { name: 'a string exp', present: forgedWith(() => ({ exp: String(now() + 600) })), outcome: R.invalid },
-  { name: 'an infinite exp (1e400)', present: async () => ({ authorization: bearer(forgeRaw(JSON.stringify(accessClaims({ exp: 0 })).replace('"exp":0', '"exp":1e400'), { secret: JWT_SECRET })) }), outcome: R.invalid },
+  {
+    name: 'an infinite exp (1e400)',
+    present: async () => ({
+      authorization: bearer(forgeRaw(JSON.stringify(accessClaims({ exp: 0 })).replace('"exp":0', '"exp":1e400'), { secret: JWT_SECRET })),
+    }),
+    outcome: R.invalid,
+  },
   { name: 'no iat', present: forgedWith(() => ({ iat: undefined })), outcome: R.invalid },
   { name: 'a string iat', present: forgedWith(() => ({ iat: String(now()) })), outcome: R.invalid },
   { name: 'an iat 60 s in the future', present: forgedWith(() => ({ iat: now() + 60 })), outcome: R.invalid },
@@ -266,7 +384,11 @@ export const REVOCATION: CredCase[] = [
     },
     outcome: R.invalid,
   },
-  { name: 'a refresh token used as an access token', present: async (ctx) => ({ authorization: bearer((await issue(ctx, { role: 'admin' })).pair.refresh_token) }), outcome: R.invalid },
+  {
+    name: 'a refresh token used as an access token',
+    present: async (ctx) => ({ authorization: bearer((await issue(ctx, { role: 'admin' })).pair.refresh_token) }),
+    outcome: R.invalid,
+  },
   {
     name: 'an access token whose family was revoked',
     present: async (ctx) => {
@@ -288,50 +410,80 @@ export const REVOCATION: CredCase[] = [
 ];
 
 export const OUTSIDE_HEADER: CredCase[] = [
-  { name: 'access_token in the query string', present: async (ctx) => { const { token } = await issue(ctx); return { query: `access_token=${token}`, secrets: [token] }; }, outcome: R.outside },
+  {
+    name: 'access_token in the query string',
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { query: `access_token=${token}`, secrets: [token] };
+    },
+    outcome: R.outside,
+  },
   {
     name: 'access_token in the query string beside a valid header',
-    present: async (ctx) => { const { token } = await issue(ctx); return { authorization: bearer(token), query: `access_token=${token}` }; },
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { authorization: bearer(token), query: `access_token=${token}` };
+    },
     outcome: R.outside,
   },
   { name: 'a percent-encoded access_token query name', present: async () => ({ query: `access%5Ftoken=${base62(40)}` }), outcome: R.outside },
   {
     name: 'access_token[] in the query beside a valid header',
-    present: async (ctx) => { const { token } = await issue(ctx); return { authorization: bearer(token), query: `access_token[]=${base62(40)}` }; },
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { authorization: bearer(token), query: `access_token[]=${base62(40)}` };
+    },
     outcome: R.outside,
   },
   {
     name: 'access_token in a JSON body',
-    present: async (ctx) => { const { token } = await issue(ctx); return { method: 'post', body: { type: 'json', data: { access_token: token } }, secrets: [token] }; },
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { method: 'post', body: { type: 'json', data: { access_token: token } }, secrets: [token] };
+    },
     outcome: R.outside,
   },
   {
     name: 'access_token in a JSON body beside a valid header',
-    present: async (ctx) => { const { token } = await issue(ctx); return { method: 'post', authorization: bearer(token), body: { type: 'json', data: { access_token: token } } }; },
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { method: 'post', authorization: bearer(token), body: { type: 'json', data: { access_token: token } } };
+    },
     outcome: R.outside,
   },
   {
     name: 'access_token in a urlencoded body',
-    present: async (ctx) => { const { key } = await mintKey(ctx, ['campaigns:read']); return { method: 'post', body: { type: 'form', data: { access_token: key } }, secrets: [key] }; },
+    present: async (ctx) => {
+      const { key } = await mintKey(ctx, ['campaigns:read']);
+      return { method: 'post', body: { type: 'form', data: { access_token: key } }, secrets: [key] };
+    },
     outcome: R.outside,
   },
   {
     name: 'access_token in a urlencoded body beside a valid header',
-    present: async (ctx) => { const { token } = await issue(ctx); return { method: 'post', authorization: bearer(token), body: { type: 'form', data: { access_token: token } } }; },
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { method: 'post', authorization: bearer(token), body: { type: 'form', data: { access_token: token } } };
+    },
     outcome: R.outside,
   },
   {
     name: 'a POST with a valid header and an innocent body',
-    present: async (ctx) => { const u = await issue(ctx); return { method: 'post', authorization: bearer(u.token), body: { type: 'json', data: { name: 'x' } }, principal: u.principal }; },
+    present: async (ctx) => {
+      const u = await issue(ctx);
+      return { method: 'post', authorization: bearer(u.token), body: { type: 'json', data: { name: 'x' } }, principal: u.principal };
+    },
     outcome: 'accept',
   },
 ];
 
 /** Keys of the app under test changed in one way or another. */
-const realKeyChanged = (change: (key: string) => string) => async (ctx: Ctx): Promise<Presented> => {
-  const { key } = await mintKey(ctx, ['campaigns:read']);
-  return { authorization: bearer(change(key)), secrets: [key] };
-};
+const realKeyChanged =
+  (change: (key: string) => string) =>
+  async (ctx: Ctx): Promise<Presented> => {
+    const { key } = await mintKey(ctx, ['campaigns:read']);
+    return { authorization: bearer(change(key)), secrets: [key] };
+  };
 
 export const API_KEYS: CredCase[] = [
   { name: 'a forged key: right shape, wrong checksum', present: async () => ({ authorization: bearer(`afk_live_${base62(46)}`) }), outcome: R.invalid },
@@ -344,12 +496,20 @@ export const API_KEYS: CredCase[] = [
   { name: 'a real key with a character appended', present: realKeyChanged((k) => `${k}x`), outcome: R.invalid },
   { name: 'a real key with "=" appended', present: realKeyChanged((k) => `${k}=`), outcome: R.invalid },
   { name: 'a real key under afk_test_', present: realKeyChanged((k) => k.replace('afk_live_', 'afk_test_')), outcome: R.invalid },
-  { name: 'a checksum-valid afk_test_ key', present: async () => ({ authorization: bearer(checksummedKey(undefined, undefined, 'afk_test_')) }), outcome: R.invalid },
+  {
+    name: 'a checksum-valid afk_test_ key',
+    present: async () => ({ authorization: bearer(checksummedKey(undefined, undefined, 'afk_test_')) }),
+    outcome: R.invalid,
+  },
   { name: 'a real key under af_live_', present: realKeyChanged((k) => k.replace('afk_live_', 'af_live_')), outcome: R.invalid },
   { name: 'a real key under AFK_LIVE_', present: realKeyChanged((k) => k.replace('afk_live_', 'AFK_LIVE_')), outcome: R.invalid },
   {
     name: 'a revoked key',
-    present: async (ctx) => { const { id, key } = await mintKey(ctx, ['campaigns:read']); await ctx.keys.revoke(id); return { authorization: bearer(key) }; },
+    present: async (ctx) => {
+      const { id, key } = await mintKey(ctx, ['campaigns:read']);
+      await ctx.keys.revoke(id);
+      return { authorization: bearer(key) };
+    },
     outcome: R.invalid,
   },
   {
@@ -359,20 +519,38 @@ export const API_KEYS: CredCase[] = [
   },
   {
     name: 'a key that expires tomorrow',
-    present: async (ctx) => { const k = await mintKey(ctx, ['analytics:read'], new Date(Date.now() + 86_400_000)); return { authorization: bearer(k.key), principal: k.principal }; },
+    present: async (ctx) => {
+      const k = await mintKey(ctx, ['analytics:read'], new Date(Date.now() + 86_400_000));
+      return { authorization: bearer(k.key), principal: k.principal };
+    },
     outcome: 'accept',
   },
 ];
 
 export const AUTHORIZATION: CredCase[] = [
-  { name: 'a campaigns:read key on a campaigns:write route', path: '/g/campaigns-write', present: asKey(['campaigns:read']), outcome: R.scope('campaigns:write') },
-  { name: 'a key with one of two required scopes', path: '/g/two-scopes', present: asKey(['campaigns:read', 'analytics:read']), outcome: R.scope('campaigns:read', 'links:read') },
+  {
+    name: 'a campaigns:read key on a campaigns:write route',
+    path: '/g/campaigns-write',
+    present: asKey(['campaigns:read']),
+    outcome: R.scope('campaigns:write'),
+  },
+  {
+    name: 'a key with one of two required scopes',
+    path: '/g/two-scopes',
+    present: asKey(['campaigns:read', 'analytics:read']),
+    outcome: R.scope('campaigns:read', 'links:read'),
+  },
   { name: 'a key with both required scopes', path: '/g/two-scopes', present: asKey(['links:read', 'campaigns:read']), outcome: 'accept' },
   { name: 'a member on a webhooks:manage route', path: '/g/webhooks', present: asUser({ role: 'member' }), outcome: R.scope('webhooks:manage') },
   { name: 'a member on a payouts:write route', path: '/g/payouts', present: asUser({ role: 'member' }), outcome: R.scope('payouts:write') },
   { name: 'a member on a campaigns:write route', path: '/g/campaigns-write', present: asUser({ role: 'member' }), outcome: 'accept' },
   { name: 'an admin on a payouts:write route', path: '/g/payouts', present: asUser({ role: 'admin' }), outcome: 'accept' },
-  { name: 'a member token carrying its own scopes claim', path: '/g/webhooks', present: forgedWith(() => ({ role: 'member', scopes: ROLE_SCOPES.admin, scope: 'webhooks:manage' })), outcome: R.scope('webhooks:manage') },
+  {
+    name: 'a member token carrying its own scopes claim',
+    path: '/g/webhooks',
+    present: forgedWith(() => ({ role: 'member', scopes: ROLE_SCOPES.admin, scope: 'webhooks:manage' })),
+    outcome: R.scope('webhooks:manage'),
+  },
   { name: 'a member on an admin route', path: '/g/admin', present: asUser({ role: 'member' }), outcome: R.role },
   { name: 'an admin on a member route', path: '/g/member', present: asUser({ role: 'admin' }), outcome: 'accept' },
   { name: 'a member on a member route', path: '/g/member', present: asUser({ role: 'member' }), outcome: 'accept' },
@@ -388,17 +566,32 @@ export const METADATA: CredCase[] = [
   { name: 'an empty @Scopes() on the method lifts the class scope', path: '/c/none', present: asKey(['calls:read']), outcome: 'accept' },
   { name: 'an empty @Scopes() still needs a credential', path: '/c/none', present: fixed(undefined), outcome: R.missing },
   { name: '@Public() method in a guarded class, no credential', path: '/c/public', present: async () => ({ principal: { public: true } }), outcome: 'accept' },
-  { name: '@Public() method in a guarded class, junk credential', path: '/c/public', present: async () => ({ authorization: 'Bearer junk.junk.junk', principal: { public: true } }), outcome: 'accept' },
+  {
+    name: '@Public() method in a guarded class, junk credential',
+    path: '/c/public',
+    present: async () => ({ authorization: 'Bearer junk.junk.junk', principal: { public: true } }),
+    outcome: 'accept',
+  },
   { name: 'class @Roles(admin) refuses a member', path: '/r/admin', present: asUser({ role: 'member' }), outcome: R.role },
   { name: 'method @Roles(member) overrides class @Roles(admin)', path: '/r/member', present: asUser({ role: 'member' }), outcome: 'accept' },
   // The most specific statement wins: a method's own decorators over its class's @Public() and back.
-  { name: '@Public() method in a class @Roles(admin), no credential', path: '/r/public', present: async () => ({ principal: { public: true } }), outcome: 'accept' },
+  {
+    name: '@Public() method in a class @Roles(admin), no credential',
+    path: '/r/public',
+    present: async () => ({ principal: { public: true } }),
+    outcome: 'accept',
+  },
   { name: '@Public() class, undecorated method, no credential', path: '/o/open', present: async () => ({ principal: { public: true } }), outcome: 'accept' },
   { name: '@Roles(admin) method in a @Public() class, no credential', path: '/o/admin', present: fixed(undefined), outcome: R.missing },
   { name: '@Roles(admin) method in a @Public() class, a member', path: '/o/admin', present: asUser({ role: 'member' }), outcome: R.role },
   { name: '@Roles(admin) method in a @Public() class, an admin', path: '/o/admin', present: asUser({ role: 'admin' }), outcome: 'accept' },
   { name: '@Scopes(links:read) method in a @Public() class, no credential', path: '/o/scoped', present: fixed(undefined), outcome: R.missing },
-  { name: '@Scopes(links:read) method in a @Public() class, a key without it', path: '/o/scoped', present: asKey(['calls:read']), outcome: R.scope('links:read') },
+  {
+    name: '@Scopes(links:read) method in a @Public() class, a key without it',
+    path: '/o/scoped',
+    present: asKey(['calls:read']),
+    outcome: R.scope('links:read'),
+  },
   { name: '@Scopes(links:read) method in a @Public() class, a key with it', path: '/o/scoped', present: asKey(['links:read']), outcome: 'accept' },
   { name: 'an empty @Scopes() method in a @Public() class needs a credential', path: '/o/authenticated', present: fixed(undefined), outcome: R.missing },
 ];

@@ -42,7 +42,12 @@ export function hostileHeaders(seed: number, count: number, real: { token: strin
     const c = alphabet[(Math.max(0, alphabet.indexOf(s[i])) + 1 + int(alphabet.length - 1)) % alphabet.length];
     return `${s.slice(0, i)}${c === s[i] ? '~' : c}${s.slice(i + 1)}`; // replace
   };
-  const jsonish = () => JSON.stringify({ [from(BASE62, 3)]: pick([from(BASE62, 8), int(1e10), null, true, [], {}]), typ: pick(['access', 'refresh', 'Access']), role: pick(['admin', 'member', 'owner']) });
+  const jsonish = () =>
+    JSON.stringify({
+      [from(BASE62, 3)]: pick([from(BASE62, 8), int(1e10), null, true, [], {}]),
+      typ: pick(['access', 'refresh', 'Access']),
+      role: pick(['admin', 'member', 'owner']),
+    });
   const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64url');
   const utf8AsLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
@@ -54,15 +59,29 @@ export function hostileHeaders(seed: number, count: number, real: { token: strin
     ['unicode escapes', () => `Bearer ${Array.from({ length: 1 + int(20) }, () => `\\u${int(0x10000).toString(16).padStart(4, '0')}`).join('')}`],
     ['raw UTF-8 bytes', () => `Bearer ${utf8AsLatin1(Array.from({ length: 1 + int(12) }, () => String.fromCodePoint(0xa0 + int(0x2ff60))).join(''))}`],
     ['many spaces', () => `Bearer${' '.repeat(1 + int(40))}${from(B64TOKEN, int(60))}${' '.repeat(int(5))}${from(B64TOKEN, int(20))}`],
-    ['repeated schemes', () => `${Array.from({ length: 2 + int(6) }, () => pick(['Bearer', 'bearer', 'Basic', 'Bearer,', 'Digest'])).join(pick([' ', '  ', '\t', ', ']))} ${from(B64TOKEN, int(50))}`],
+    [
+      'repeated schemes',
+      () =>
+        `${Array.from({ length: 2 + int(6) }, () => pick(['Bearer', 'bearer', 'Basic', 'Bearer,', 'Digest'])).join(pick([' ', '  ', '\t', ', ']))} ${from(B64TOKEN, int(50))}`,
+    ],
     ['base64url junk', () => `Bearer ${from(B64URL, 1 + int(400))}${'='.repeat(int(3))}`],
     ['JWT-shaped junk', () => `Bearer ${b64(jsonish())}.${b64(jsonish())}.${from(B64URL, int(90))}`],
     ['JWT-shaped, real header', () => `Bearer ${real.token.split('.')[0]}.${b64(jsonish())}.${from(B64URL, 43)}`],
     ['afk_live_ junk', () => `Bearer afk_live_${from(pick([BASE62, B64TOKEN]), pick([46, 46, int(80)]))}`],
     ['mutated real token', () => `Bearer ${mutate(real.token, B64URL)}`],
-    ['real token, real signature, other payload', () => { const [h, , s] = real.token.split('.'); return `Bearer ${h}.${b64(jsonish())}.${s}`; }],
+    [
+      'real token, real signature, other payload',
+      () => {
+        const [h, , s] = real.token.split('.');
+        return `Bearer ${h}.${b64(jsonish())}.${s}`;
+      },
+    ],
     ['mutated real key', () => `Bearer ${mutate(real.key, BASE62)}`],
-    ['real credential, hostile framing', () => `${pick(['Bearer\t', 'Bearer  ', 'Bearer: ', 'Bearer=', '"Bearer" ', 'Bearer,'])}${pick([real.token, real.key])}${pick(['', ' x', ',', ';', '\t.'])}`],
+    [
+      'real credential, hostile framing',
+      () =>
+        `${pick(['Bearer\t', 'Bearer  ', 'Bearer: ', 'Bearer=', '"Bearer" ', 'Bearer,'])}${pick([real.token, real.key])}${pick(['', ' x', ',', ';', '\t.'])}`,
+    ],
   ];
 
   const out: { kind: string; value: string }[] = [];

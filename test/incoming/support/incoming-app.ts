@@ -36,14 +36,30 @@ const ran = (p: Principal | undefined) => {
 @Controller('g')
 @UseGuards(ProviderAuthGuard)
 export class RouteGuarded {
-  @Get('auth') auth(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Post('echo') @HttpCode(200) echo(@CurrentPrincipal() p: Principal, @Body() _b: unknown) { return ran(p); }
-  @Scopes('campaigns:write') @Get('campaigns-write') campaignsWrite(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('campaigns:read', 'links:read') @Get('two-scopes') twoScopes(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('webhooks:manage') @Get('webhooks') webhooks(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('payouts:write') @Get('payouts') payouts(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Roles('member') @Get('member') member(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Get('auth') auth(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Post('echo') @HttpCode(200) echo(@CurrentPrincipal() p: Principal, @Body() _b: unknown) {
+    return ran(p);
+  }
+  @Scopes('campaigns:write') @Get('campaigns-write') campaignsWrite(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('campaigns:read', 'links:read') @Get('two-scopes') twoScopes(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('webhooks:manage') @Get('webhooks') webhooks(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('payouts:write') @Get('payouts') payouts(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Roles('member') @Get('member') member(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
 }
 
 /** Class-level metadata, overridden per handler. */
@@ -51,19 +67,33 @@ export class RouteGuarded {
 @UseGuards(ProviderAuthGuard)
 @Scopes('webhooks:manage')
 export class ClassGuarded {
-  @Get('inherit') inherit(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('links:read') @Get('override') override(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes() @Get('none') none(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Public() @Get('public') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
+  @Get('inherit') inherit(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('links:read') @Get('override') override(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes() @Get('none') none(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Public() @Get('public') open(@CurrentPrincipal() p: Principal | undefined) {
+    return ran(p);
+  }
 }
 
 @Controller('r')
 @UseGuards(ProviderAuthGuard)
 @Roles('admin')
 export class ClassRoles {
-  @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Roles('member') @Get('member') member(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Public() @Get('public') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
+  @Get('admin') admin(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Roles('member') @Get('member') member(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Public() @Get('public') open(@CurrentPrincipal() p: Principal | undefined) {
+    return ran(p);
+  }
 }
 
 /** A @Public() class whose methods say otherwise: the most specific statement wins. */
@@ -71,35 +101,59 @@ export class ClassRoles {
 @UseGuards(ProviderAuthGuard)
 @Public()
 export class PublicClass {
-  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
-  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('links:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes() @Get('authenticated') authenticated(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) {
+    return ran(p);
+  }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('links:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes() @Get('authenticated') authenticated(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
 }
 
 /** The same authentication through @nestjs/passport. */
 @Controller('p')
 @UseGuards(AuthGuard('provider-bearer'))
 export class PassportGuarded {
-  @Get('auth') auth(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Post('echo') @HttpCode(200) echo(@CurrentPrincipal() p: Principal, @Body() _b: unknown) { return ran(p); }
+  @Get('auth') auth(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Post('echo') @HttpCode(200) echo(@CurrentPrincipal() p: Principal, @Body() _b: unknown) {
+    return ran(p);
+  }
 }
 
 /** For the app with `globalGuard: true`: no @UseGuards anywhere. */
 @Controller('global')
 export class GloballyGuarded {
-  @Public() @Get('open') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
-  @Get('default') default(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
-  @Scopes('analytics:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Public() @Get('open') open(@CurrentPrincipal() p: Principal | undefined) {
+    return ran(p);
+  }
+  @Get('default') default(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
+  @Scopes('analytics:read') @Get('scoped') scoped(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
 }
 
 /** For the app with `globalGuard: true`: a @Public() class with one guarded method. */
 @Controller('global-open')
 @Public()
 export class GloballyOpen {
-  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) { return ran(p); }
-  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) { return ran(p); }
+  @Get('open') open(@CurrentPrincipal() p: Principal | undefined) {
+    return ran(p);
+  }
+  @Roles('admin') @Get('admin') admin(@CurrentPrincipal() p: Principal) {
+    return ran(p);
+  }
 }
 
 /** An API-key store that counts lookups and can be made to fail. */
