@@ -170,6 +170,8 @@ describe('the packed package in apps made by users', () => {
 
   it('a Nest 11 app as its CLI makes it (CommonJS, Jest) installs it, builds, boots and passes its e2e test with the emulator', async () => {
     const dir = await cliApp('nest11-cli-app');
+    // Installed with plain npm install, and npm sees no peer conflict afterwards.
+    await expect(run('npm', ['ls', '--all'], { cwd: dir, maxBuffer: 16 * 2 ** 20 })).resolves.toBeDefined();
     const e2e = await settled(run('npm', ['run', 'test:e2e', '--', '--ci'], { cwd: dir }));
     expect(e2e.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
     await expectBoots(dir);
