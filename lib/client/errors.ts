@@ -1,5 +1,20 @@
+import type { AffilyncErrorCode } from '../dialects/affilync.types.js';
 import type { ProviderName } from '../dialects/dialect.interface.js';
 import { isErrorKind, markErrorKinds } from '../error-kinds.js';
+
+/** One entry of a validation error's `fields[]` (Affilync 422), made safe to show. */
+export interface ProviderFieldError {
+  /** The field's name as the provider wrote it (`campaign_id`, `links.0.campaign_id`). */
+  field: string;
+  /** The provider's message for it; absent when it may not be quoted (see docs/errors.md). */
+  message?: string;
+}
+
+/**
+ * The provider's machine code: one of Affilync's documented codes (autocompleted), or any other
+ * code-shaped string (an undocumented Affilync code, a Convertly reason phrase such as `'Not Found'`).
+ */
+export type ProviderErrorCode = AffilyncErrorCode | (string & {});
 
 export interface ProviderApiErrorInit {
   provider: ProviderName;
@@ -12,6 +27,10 @@ export interface ProviderApiErrorInit {
   retryable: boolean;
   /** How long the provider asked us to wait (a 429's or a 503's Retry-After), when it said so usably. */
   retryAfterMs?: number;
+  /** A validation error's field-level messages, already made safe to show. */
+  fields?: readonly ProviderFieldError[];
+  /** The answer came to a retry: an earlier attempt of the same call had been sent. */
+  retried?: boolean;
 }
 
 /**
@@ -26,10 +45,18 @@ export class ProviderApiError extends Error {
 
   readonly provider: ProviderName;
   readonly status?: number;
-  readonly code?: string;
+  /** The provider's machine code (Affilync `error_code`, Convertly `error`), when it sent a usable one. */
+  readonly code?: ProviderErrorCode;
   readonly retryable: boolean;
   /** How long the provider asked us to wait before trying again (429 or 503 with Retry-After). */
   readonly retryAfterMs?: number;
+  /** Affilync 422: `fields[]`, one `{ field, message? }` per invalid field, safe to show. */
+  readonly fields?: readonly ProviderFieldError[];
+  /**
+   * True when this answer came to a retry (the client had already sent the same call once or more,
+   * after a 5xx, a dropped connection or a 429). A 409 then may mean the earlier attempt worked.
+   */
+  readonly retried?: boolean;
 
   constructor(init: ProviderApiErrorInit) {
     super(init.message);
@@ -39,6 +66,8 @@ export class ProviderApiError extends Error {
     if (init.code !== undefined) this.code = init.code;
     this.retryable = init.retryable;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.fields !== undefined) this.fields = Object.freeze(init.fields.map((f) => Object.freeze({ ...f })));
+    if (init.retried) this.retried = true;
     markErrorKinds(this);
   }
 
@@ -51,6 +80,8 @@ export class ProviderApiError extends Error {
       message: this.message,
       retryable: this.retryable,
       retryAfterMs: this.retryAfterMs,
+      fields: this.fields,
+      retried: this.retried,
     };
   }
 }

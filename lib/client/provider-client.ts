@@ -8,7 +8,7 @@ import type { HttpMethod, HttpTransport, TransportResponse } from './http-transp
 import { ProviderNetworkError } from './errors.js';
 import { paginate } from './paginate.js';
 import { resolveRequestPath, type Query } from './request-path.js';
-import { errorFromResponse, parseJsonBody } from './response-errors.js';
+import { errorFromResponse, isFinalAnswer, parseJsonBody } from './response-errors.js';
 import { askedWaitMs, backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
 
 /** Per-call options. */
@@ -23,6 +23,11 @@ export interface CallOptions {
    * Default: true for GET, HEAD, PUT, DELETE, OPTIONS; false for POST and PATCH.
    */
   idempotent?: boolean;
+  /**
+   * Values this call carries (in its body, say) that no error may ever quote, in any encoding: a
+   * webhook signing secret, for one. The client's own credentials are always kept out.
+   */
+  redact?: readonly string[];
 }
 
 export interface RequestOptions extends CallOptions {
@@ -152,18 +157,28 @@ export class ProviderClient implements OnApplicationShutdown {
         };
       }
       // A 429, or a 503 saying when to come back: wait that long if it is short, never less; a
-      // longer wait (or a call that may not be repeated) is the caller's, with retryAfterMs.
-      const asked = askedWaitMs(res, attempt + 1, Date.now());
+      // longer wait (or a call that may not be repeated) is the caller's, with retryAfterMs. An
+      // answer whose code says it will not change (a plan limit) is never waited out.
+      const final = isFinalAnswer(dialect, res);
+      const asked = final ? undefined : askedWaitMs(res, attempt + 1, Date.now());
       if (asked !== undefined) {
         if (retriesLeft && asked <= http.maxRetryAfterMs) {
           await sleep(asked, opts.signal);
           continue;
         }
-      } else if (retriesLeft && isRetryableStatus(res.status)) {
+      } else if (retriesLeft && !final && isRetryableStatus(res.status)) {
         await sleep(backoffMs(attempt), opts.signal);
         continue;
       }
-      throw errorFromResponse(dialect, res, describe(opts), { secrets: [...credentials.secrets(), ...sentWith] });
+      // `attempt` counts the retries sent before this answer (a replay after a 401 is not one: the
+      // provider refused that attempt without acting on it).
+      throw errorFromResponse(
+        dialect,
+        res,
+        describe(opts),
+        { secrets: [...credentials.secrets(), ...sentWith, ...(opts.redact ?? [])], sentNames: namesIn(opts.query, opts.body) },
+        { retried: attempt > 0 },
+      );
     }
   }
 
@@ -196,6 +211,20 @@ export class ProviderClient implements OnApplicationShutdown {
     if (res.status === 204) return undefined as T;
     return parseJsonBody(core.dialect, res, what) as T;
   }
+}
+
+/** Every query parameter name and body key (at any depth) of a request: the field names it carried. */
+function namesIn(query: Query | undefined, body: unknown): Set<string> {
+  const names = new Set(Object.keys(query ?? {}));
+  const walk = (value: unknown, depth: number): void => {
+    if (depth > 8 || typeof value !== 'object' || value === null) return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (!Array.isArray(value)) names.add(key);
+      walk(inner, depth + 1);
+    }
+  };
+  walk(body, 0);
+  return names;
 }
 
 /** `GET /campaigns`: how errors name a call (built only when needed). */

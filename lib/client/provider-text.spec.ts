@@ -1,6 +1,6 @@
 import { affilyncDialect } from '../dialects/affilync.dialect.js';
 import { convertlyDialect } from '../dialects/convertly.dialect.js';
-import { MAX_QUOTED_LENGTH, revealsSecret, safeErrorCode, safeProviderText, secretForms } from './provider-text.js';
+import { MAX_FIELD_ERRORS, MAX_QUOTED_LENGTH, revealsSecret, safeErrorCode, safeFieldErrors, safeProviderText, secretForms } from './provider-text.js';
 
 const SECRET = 'hunter2-Hunter2!';
 
@@ -68,5 +68,41 @@ describe('safeErrorCode', () => {
     expect(safeErrorCode(affilyncDialect, 'BAD_CREDENTIALS', ['short'], false)).toBeUndefined();
     expect(safeErrorCode(affilyncDialect, 'QUOTA_EXCEEDED', ['short'], false)).toBe('QUOTA_EXCEEDED');
     expect(safeErrorCode(affilyncDialect, 'TOKEN_EXPIRED', ['expired'], true)).toBeUndefined();
+  });
+});
+
+describe('safeFieldErrors', () => {
+  it('keeps identifier-shaped names and scrubbed messages; drops the rest', () => {
+    const fields = [
+      { field: 'amount', message: `not ${SECRET}` },
+      { field: 'links.0.campaign_id', message: 'required' },
+      { field: 'links[2].sub_id_1' },
+      { field: 'a b', message: 'space' },
+      { field: `x_${SECRET.replace(/\W/g, '')}`, message: 'fine' },
+      { field: 'afk_live_abc123', message: 'key-shaped' },
+      { field: 'x'.repeat(101) },
+      { message: 'no name' },
+    ];
+    expect(safeFieldErrors(fields, [SECRET])).toEqual([
+      { field: 'amount', message: 'not [redacted]' },
+      { field: 'links.0.campaign_id', message: 'required' },
+      { field: 'links[2].sub_id_1' },
+      { field: `x_${SECRET.replace(/\W/g, '')}`, message: 'fine' },
+    ]);
+    expect(safeFieldErrors([{ field: `x${SECRET}` }], [SECRET])).toBeUndefined();
+  });
+
+  it('while a held secret is short: names the request carried, no messages', () => {
+    const fields = [
+      { field: 'links.1.campaign_id', message: 'required' },
+      { field: 'other', message: 'x' },
+    ];
+    expect(safeFieldErrors(fields, ['short'], new Set(['links', 'campaign_id']))).toEqual([{ field: 'links.1.campaign_id' }]);
+    expect(safeFieldErrors(fields, ['short'])).toBeUndefined();
+  });
+
+  it(`keeps at most ${MAX_FIELD_ERRORS} entries`, () => {
+    const many = Array.from({ length: MAX_FIELD_ERRORS + 5 }, (_, i) => ({ field: `f${i}` }));
+    expect(safeFieldErrors(many, [])).toHaveLength(MAX_FIELD_ERRORS);
   });
 });

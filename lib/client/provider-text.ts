@@ -75,6 +75,43 @@ export function safeErrorCode(dialect: ProviderDialect, code: string | undefined
   return shaped && !revealsSecret(code, secrets) ? code : undefined;
 }
 
+/** At most this many of a validation error's `fields[]` entries are kept. */
+export const MAX_FIELD_ERRORS = 50;
+
+// A field name as APIs write them: `campaign_id`, `links.0.campaign_id`, `links[0].sub_id_1`.
+const FIELD_NAME_SHAPE = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+|\[\d+\])*$/;
+const MAX_FIELD_NAME_LENGTH = 100;
+
+/**
+ * A validation error's `fields[]` made safe to show: an entry is kept only with a field name shaped
+ * like an identifier path that reveals no secret; its message is quoted under the same rules as the
+ * error's own. While a held secret is too short to scrub, no message is quoted and a name is kept
+ * only when each of its parts is a name the request itself carried (`sentNames`: its query
+ * parameters and body keys) or an index, as a code is kept then only when documented. Undefined
+ * when nothing is kept.
+ *
+ * @example
+ * safeFieldErrors([{ field: 'amount', message: 'must be a string' }], []) // [{ field: 'amount', message: 'must be a string' }]
+ */
+export function safeFieldErrors(
+  fields: readonly { field?: unknown; message?: unknown }[] | undefined,
+  secrets: HeldSecrets,
+  sentNames: ReadonlySet<string> = new Set(),
+): { field: string; message?: string }[] | undefined {
+  if (!fields) return undefined;
+  const strict = heldSecrets(secrets).some((s) => s.length < MIN_SCRUBBABLE_SECRET_LENGTH);
+  const kept: { field: string; message?: string }[] = [];
+  for (const entry of fields) {
+    if (kept.length >= MAX_FIELD_ERRORS) break;
+    const name = entry.field;
+    if (typeof name !== 'string' || name.length > MAX_FIELD_NAME_LENGTH || !FIELD_NAME_SHAPE.test(name) || revealsSecret(name, secrets)) continue;
+    if (strict && !name.split(/[.[\]]+/).every((part) => part === '' || /^\d+$/.test(part) || sentNames.has(part))) continue;
+    const message = typeof entry.message === 'string' ? safeProviderText(entry.message, secrets) : undefined;
+    kept.push(message === undefined ? { field: name } : { field: name, message });
+  }
+  return kept.length > 0 ? kept : undefined;
+}
+
 /**
  * The ways a server may write `secret` back: as is (matched case-insensitively, plus its upper-
  * and lower-cased forms for letters whose case change alters the length), JSON-escaped,

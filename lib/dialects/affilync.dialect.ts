@@ -36,6 +36,8 @@ export const AFFILYNC = {
     'PAYMENT_REQUIRED',
     'QUOTA_EXCEEDED',
   ],
+  /** Plan limits: trying again does not help until the plan changes, whatever status carries them (NOT DOCUMENTED). */
+  finalErrorCodes: ['QUOTA_EXCEEDED', 'PAYMENT_REQUIRED'],
   /** Not documented as a rule, but every documented code has this shape: upper-case words joined by `_`. */
   errorCodeShape: /^[A-Z][A-Z0-9_]{1,63}$/,
   pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
@@ -65,6 +67,7 @@ export const AFFILYNC = {
 } as const;
 
 const DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set(AFFILYNC.documentedErrorCodes);
+const FINAL_ERROR_CODES: ReadonlySet<string> = new Set(AFFILYNC.finalErrorCodes);
 
 /** Affilync's token pair answer: `{ access_token, refresh_token, token_type: 'bearer', expires_in }`. */
 function parsePair(body: unknown, sentAt: number, what: string): TokenGrant {
@@ -124,14 +127,20 @@ export const affilyncDialect: ProviderDialect = {
   parseError(body) {
     if (typeof body !== 'object' || body === null) return {};
     const o = body as Record<string, unknown>;
+    // api/errors: a 422 adds `fields: [{ field, message }, ...]`.
+    const fields = Array.isArray(o.fields)
+      ? o.fields.filter((f): f is Record<string, unknown> => typeof f === 'object' && f !== null).map((f) => ({ field: f.field, message: f.message }))
+      : undefined;
     return {
       code: typeof o.error_code === 'string' ? o.error_code : undefined,
       message: typeof o.detail === 'string' ? o.detail : undefined,
+      ...(fields ? { fields } : {}),
     };
   },
 
   isErrorCode: (code) => AFFILYNC.errorCodeShape.test(code),
   isDocumentedErrorCode: (code) => DOCUMENTED_ERROR_CODES.has(code),
+  isFinalErrorCode: (code) => FINAL_ERROR_CODES.has(code),
 
   // api/errors: `{ detail, error_code, status }` (the auth page's example omits status; errors has it).
   formatError: (status, code, message) => ({ detail: message, error_code: code, status }),
@@ -143,6 +152,6 @@ export const affilyncDialect: ProviderDialect = {
     const remaining = intHeader(headers, h.remaining);
     if (limit === undefined || remaining === undefined) return undefined;
     const reset = intHeader(headers, h.reset);
-    return { limit, remaining, reset: reset === undefined ? Number.NaN : resetToEpochMs(reset, now) };
+    return reset === undefined ? { limit, remaining } : { limit, remaining, reset: resetToEpochMs(reset, now) };
   },
 };

@@ -80,6 +80,8 @@ export const convertlyDialect: ProviderDialect = {
 
   isErrorCode: (code) => REASON_PHRASES.has(code),
   isDocumentedErrorCode: (code) => REASON_PHRASES.has(code),
+  // No machine codes: nothing marks an answer as final beyond its status.
+  isFinalErrorCode: () => false,
 
   // NestJS's default shape, which Convertly documents; it has no machine codes, so `error` is the
   // HTTP reason phrase and our code is not sent.

@@ -25,13 +25,15 @@ export interface AuthRequest {
 export interface ParsedErrorBody {
   code?: string;
   message?: string;
+  /** Field-level messages of a validation error (Affilync's 422 `fields[]`), as sent: not yet safe to show. */
+  fields?: { field?: unknown; message?: unknown }[];
 }
 
 export interface RateLimitInfo {
   limit: number;
   remaining: number;
-  /** Epoch ms at which the window resets. */
-  reset: number;
+  /** Epoch ms at which the window resets; absent when the provider did not say (usably). */
+  reset?: number;
 }
 
 export type PaginationStyle =
@@ -75,6 +77,11 @@ export interface ProviderDialect {
   isErrorCode(code: string): boolean;
   /** Whether the code is one the provider documents: the only codes quoted from login/refresh answers. */
   isDocumentedErrorCode(code: string): boolean;
+  /**
+   * Whether an answer with this code will be the same however often the call is sent, whatever its
+   * status (Affilync QUOTA_EXCEEDED, a plan limit): never retried, and `retryable: false`.
+   */
+  isFinalErrorCode(code: string): boolean;
   /** The provider's error body shape, for answers our own guards send in its style. */
   formatError(status: number, code: string, message: string): Record<string, unknown>;
   /** The provider's own words for an expired token, used in answers in its style. */

@@ -68,6 +68,33 @@ describe('affilyncDialect', () => {
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, 5_000)!.reset).toBe(35_000);
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': 'lots' }, 0)).toBeUndefined();
   });
+
+  it('leaves reset out (never NaN) when X-RateLimit-Reset is absent or unusable', () => {
+    expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '287' }, 0)).toEqual({ limit: 300, remaining: 287 });
+    const info = affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '287', 'x-ratelimit-reset': 'soon' }, 0)!;
+    expect('reset' in info).toBe(false);
+  });
+
+  it("parses a 422's fields[] as sent (made safe by the client), keeping only object entries", () => {
+    const body = {
+      detail: 'Validation failed',
+      error_code: 'VALIDATION_ERROR',
+      status: 422,
+      fields: [{ field: 'amount', message: 'Must be a string' }, 'junk', null],
+    };
+    expect(affilyncDialect.parseError(body)).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: 'Validation failed',
+      fields: [{ field: 'amount', message: 'Must be a string' }],
+    });
+    expect(affilyncDialect.parseError({ detail: 'x', error_code: 'X_Y', fields: 'nope' })).toEqual({ code: 'X_Y', message: 'x' });
+  });
+
+  it('treats plan limits as final, whatever the status', () => {
+    expect(['QUOTA_EXCEEDED', 'PAYMENT_REQUIRED'].every(affilyncDialect.isFinalErrorCode)).toBe(true);
+    expect(['RATE_LIMIT_EXCEEDED', 'VALIDATION_ERROR'].some(affilyncDialect.isFinalErrorCode)).toBe(false);
+    expect(convertlyDialect.isFinalErrorCode('Payment Required')).toBe(false);
+  });
 });
 
 describe('convertlyDialect', () => {
