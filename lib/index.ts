@@ -32,7 +32,78 @@ export {
   ProviderTimeoutError,
   TokenStoreUnavailableError,
   type ProviderApiErrorInit,
+  type ProviderErrorCode,
+  type ProviderFieldError,
 } from './client/errors.js';
+
+// Typed resources: affilync.links.create(...), convertly.affiliates.list(...)
+export { ListPromise, type ListPage } from './client/resources/list-promise.js';
+export type { ResourceCallOptions } from './client/resources/endpoint.js';
+export type {
+  AffilyncCallTracking,
+  AffilyncCalls,
+  AffilyncCampaigns,
+  AffilyncCommissions,
+  AffilyncConversions,
+  AffilyncEarnings,
+  AffilyncLinks,
+  AffilyncList,
+  AffilyncResources,
+  AffilyncTrackingNumbers,
+  AffilyncWebhooks,
+} from './client/resources/affilync.resources.js';
+export type { ConvertlyAffiliates, ConvertlyList, ConvertlyResources } from './client/resources/convertly.resources.js';
+export type {
+  AffiliateId,
+  AffilyncErrorCode,
+  AffilyncEventId,
+  AffilyncPage,
+  AffilyncPageMeta,
+  AffilyncPageQuery,
+  AffilyncUserId,
+  AffilyncWebhookEventName,
+  Call,
+  CallFlowId,
+  CallId,
+  CallOutcome,
+  CallRecording,
+  Campaign,
+  CampaignId,
+  ClickId,
+  Commission,
+  CommissionId,
+  CommissionStatus,
+  CommissionTier,
+  Conversion,
+  ConversionEventType,
+  ConversionId,
+  CreateLinkParams,
+  CreateLinksResult,
+  CreateTrackingNumberParams,
+  CreateWebhookEndpointParams,
+  CurrencyCode,
+  EarningsSummary,
+  IsoDate,
+  IsoDateTime,
+  Link,
+  LinkId,
+  LinkStatus,
+  ListCallsQuery,
+  ListCampaignsQuery,
+  ListCommissionsQuery,
+  ListLinksQuery,
+  ListTrackingNumbersQuery,
+  TrackConversionParams,
+  TrackingNumber,
+  TrackingNumberId,
+  TrackingNumberType,
+  WebhookEndpoint,
+  WebhookEndpointId,
+} from './dialects/affilync.types.js';
+export type { ConvertlyAffiliate, ConvertlyCreatorStatus, ConvertlyPage, ConvertlyPageMeta, ListConvertlyAffiliatesQuery } from './dialects/convertly.types.js';
+export { AFFILYNC_RESOURCES } from './dialects/affilync.endpoints.js';
+export { CONVERTLY_RESOURCES } from './dialects/convertly.endpoints.js';
+export { fromMinorUnits, isMoney, toMinorUnits, type Money } from './dialects/money.js';
 
 // Token store seam
 export { TokenStore, type StoredToken, type VersionedToken } from './client/token-store.interface.js';

@@ -1,7 +1,46 @@
-import { ProviderClient } from './provider-client.js';
+import { ProviderClient, type ProviderClientCore } from './provider-client.js';
+import {
+  affilyncResources,
+  type AffilyncCallTracking,
+  type AffilyncCampaigns,
+  type AffilyncCommissions,
+  type AffilyncConversions,
+  type AffilyncEarnings,
+  type AffilyncLinks,
+  type AffilyncWebhooks,
+} from './resources/affilync.resources.js';
 
 /**
  * The Affilync API, authenticated with an API key or by email/password with rotating refresh
- * tokens. Inject it by class; paths are relative to the base URL: `client.get('/campaigns')`.
+ * tokens. Inject it by class. Documented endpoints have typed methods (`client.links.create({...})`);
+ * anything else goes through paths relative to the base URL: `client.get('/campaigns')`.
  */
-export class AffilyncClient extends ProviderClient {}
+export class AffilyncClient extends ProviderClient {
+  /** GET /campaigns, GET /campaigns/{id}/commission-tiers. */
+  readonly campaigns: AffilyncCampaigns;
+  /** GET /links, POST /links, POST /links/bulk. */
+  readonly links: AffilyncLinks;
+  /** POST /conversions/track. */
+  readonly conversions: AffilyncConversions;
+  /** /call-tracking/numbers and /call-tracking/calls. */
+  readonly callTracking: AffilyncCallTracking;
+  /** GET /commissions, GET /commissions/{id}. */
+  readonly commissions: AffilyncCommissions;
+  /** GET /affiliate/earnings/summary. */
+  readonly earnings: AffilyncEarnings;
+  /** POST /webhooks. */
+  readonly webhooks: AffilyncWebhooks;
+
+  constructor(core: ProviderClientCore | undefined, block: string) {
+    super(core, block);
+    // Built from this instance, so every client (an account's too) has the same methods on its own credentials.
+    const r = affilyncResources(this);
+    this.campaigns = r.campaigns;
+    this.links = r.links;
+    this.conversions = r.conversions;
+    this.callTracking = r.callTracking;
+    this.commissions = r.commissions;
+    this.earnings = r.earnings;
+    this.webhooks = r.webhooks;
+  }
+}

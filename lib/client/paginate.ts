@@ -2,8 +2,8 @@ import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import { ProviderInvalidResponseError } from './errors.js';
 import type { Query } from './request-path.js';
 
-/** Fetches one page: the client's `get` with authentication, renewals and retries. */
-export type PageFetcher = (query: Query) => Promise<unknown>;
+/** Fetches one page (the `index`th of this walk, from 0): the client's `get` with authentication, renewals and retries. */
+export type PageFetcher = (query: Query, index: number) => Promise<unknown>;
 
 // A bound on pages so a provider that never says "done" cannot keep us looping forever.
 const MAX_PAGES = 100_000;
@@ -20,17 +20,19 @@ export async function* paginate<T>(dialect: ProviderDialect, path: string, query
 
   if (style.kind === 'page') {
     let page = positiveInt(query[style.pageParam]) ?? 1;
+    const filters = without(query, style.pageParam, sizeParam);
     for (let n = 0; n < MAX_PAGES; n++, page++) {
-      const { data, meta } = listOf(dialect, path, await fetchPage({ ...query, [style.pageParam]: page, [sizeParam]: size }));
+      const { data, meta } = listOf(dialect, path, await fetchPage({ ...filters, [style.pageParam]: page, [sizeParam]: size }, n));
       yield* data as T[];
       const total = typeof meta?.total === 'number' ? meta.total : undefined;
       if (data.length === 0 || data.length < size || (total !== undefined && page * size >= total)) return;
     }
   } else {
     let cursor = query[style.cursorParam];
+    const filters = without(query, style.cursorParam, sizeParam);
     const seen = new Set<string>();
     for (let n = 0; n < MAX_PAGES; n++) {
-      const { data, meta } = listOf(dialect, path, await fetchPage({ ...query, [style.cursorParam]: cursor, [sizeParam]: size }));
+      const { data, meta } = listOf(dialect, path, await fetchPage({ ...filters, [sizeParam]: size, [style.cursorParam]: cursor }, n));
       yield* data as T[];
       const next = meta?.cursor;
       if (next === null || next === undefined || next === '') return;
@@ -44,7 +46,27 @@ export async function* paginate<T>(dialect: ProviderDialect, path: string, query
   throw invalid(dialect, path, `a list that did not end after ${MAX_PAGES} pages`);
 }
 
-function listOf(dialect: ProviderDialect, path: string, body: unknown): { data: unknown[]; meta?: Record<string, unknown> } {
+/**
+ * The query of the first page paginate() asks for: the caller's, with the page (Affilync; 1 unless
+ * given) and the page size (the maximum unless given). Awaiting a list sends exactly this.
+ */
+export function firstPageQuery(dialect: ProviderDialect, query: Query): Query {
+  const style = dialect.pagination;
+  if (style.kind === 'page') {
+    const size = pageSize(dialect, query[style.perPageParam], style.perPageParam, style.maxPerPage);
+    return { ...without(query, style.pageParam, style.perPageParam), [style.pageParam]: positiveInt(query[style.pageParam]) ?? 1, [style.perPageParam]: size };
+  }
+  const size = pageSize(dialect, query[style.limitParam], style.limitParam, style.maxPerPage);
+  return { ...without(query, style.cursorParam, style.limitParam), [style.limitParam]: size, [style.cursorParam]: query[style.cursorParam] };
+}
+
+/** The caller's filters, without the paging parameters (sent last, in a fixed order). */
+function without(query: Query, ...names: string[]): Query {
+  return Object.fromEntries(Object.entries(query).filter(([name]) => !names.includes(name)));
+}
+
+/** A list page's `data` array and `meta`, or ProviderInvalidResponseError for anything else. */
+export function listOf(dialect: ProviderDialect, path: string, body: unknown): { data: unknown[]; meta?: Record<string, unknown> } {
   const o = body as { data?: unknown; meta?: unknown } | null;
   if (typeof o !== 'object' || o === null || !Array.isArray(o.data)) {
     throw invalid(dialect, path, 'a list answer without a data array');
