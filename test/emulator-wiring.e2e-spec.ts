@@ -21,7 +21,7 @@ class PartnersService {
   async summary() {
     const campaigns = await this.affilync.get<Page>('/campaigns');
     const links = await this.affilync.get<Page>('/links', { query: { per_page: 100 } });
-    const created = await this.affilync.post<{ id: string }>('/links', { campaign_id: 'cmp_1', url: 'https://shop.example/spring' });
+    const created = await this.affilync.post<{ id: string }>('/links', { campaign_id: 'camp_001', landing_page_url: 'https://shop.example/spring' });
     const affiliates = await this.convertly.get<Page>('/affiliates', { query: { limit: 5 } });
     return { campaigns: campaigns.meta.total, links: links.data.length, created: created.id, affiliates: affiliates.data.map((a) => a.id) };
   }
@@ -31,7 +31,7 @@ const EXPECTED_SUMMARY = {
   campaigns: 3,
   links: 100,
   created: expect.stringMatching(/^lnk_\d+$/),
-  affiliates: ['aff_01', 'aff_02', 'aff_03', 'aff_04', 'aff_05'],
+  affiliates: ['def001', 'def002', 'def003', 'def004', 'def005'],
 };
 
 describe('emulator.clientOptions()', () => {

@@ -2,9 +2,14 @@ import { Module } from '@nestjs/common';
 import { AFFILYNC, ApiKeyService, TokenService } from '../index.js';
 import { AccessTokenLedger } from './access-token-ledger.js';
 import { AffilyncAuthController } from './affilync-auth.controller.js';
+import { AffilyncCallTrackingController } from './affilync-call-tracking.controller.js';
 import { AffilyncCampaignsController } from './affilync-campaigns.controller.js';
+import { AffilyncCommissionsController, AffilyncEarningsController } from './affilync-commissions.controller.js';
+import { AffilyncConversionsController } from './affilync-conversions.controller.js';
+import { AffilyncData } from './affilync-data.js';
 import { AffilyncLinksController } from './affilync-links.controller.js';
 import { AffilyncProfile } from './affilync-profile.js';
+import { AffilyncWebhooksController } from './affilync-webhooks.controller.js';
 import { emulatedProviderModule } from './emulator-module.js';
 import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
@@ -16,7 +21,17 @@ export const AFFILYNC_SCOPES = AFFILYNC.scopes;
 @Module({})
 class AffilyncEmulatorModule {}
 
-const CONTROLLERS = [AffilyncAuthController, AffilyncCampaignsController, AffilyncLinksController];
+/** Every endpoint of docs.affilync.com/api/* (PROVIDERS.md §1.8) but the postback, and nothing else. */
+const CONTROLLERS = [
+  AffilyncAuthController,
+  AffilyncCampaignsController,
+  AffilyncLinksController,
+  AffilyncConversionsController,
+  AffilyncCallTrackingController,
+  AffilyncCommissionsController,
+  AffilyncEarningsController,
+  AffilyncWebhooksController,
+];
 
 /** Affilync under /api, with what the emulator's owner may do to it. */
 export class AffilyncApp {
@@ -26,13 +41,21 @@ export class AffilyncApp {
   private constructor(
     readonly server: ProviderServer,
     private readonly ledger: AccessTokenLedger,
+    /** The campaigns, links, conversions, calls, commissions and webhooks it serves. */
+    readonly data: AffilyncData,
   ) {}
 
   static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<AffilyncApp> {
     const ledger = new AccessTokenLedger(ttlSec);
-    const spec = { module: AffilyncEmulatorModule, provider: 'affilync' as const, controllers: CONTROLLERS };
+    const data = new AffilyncData();
+    const spec = {
+      module: AffilyncEmulatorModule,
+      provider: 'affilync' as const,
+      controllers: CONTROLLERS,
+      providers: [{ provide: AffilyncData, useValue: data }],
+    };
     const server = await ProviderServer.start(emulatedProviderModule(spec, users, ledger, ttlSec), new AffilyncProfile(), faults);
-    return new AffilyncApp(server, ledger);
+    return new AffilyncApp(server, ledger, data);
   }
 
   async createApiKey(scopes: readonly string[]): Promise<string> {

@@ -1,15 +1,15 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { AFFILYNC, Public, TokenService, type TokenPair } from '../index.js';
 import { AccessTokenLedger } from './access-token-ledger.js';
+import { FieldProblems } from './affilync-input.js';
 import { EmulatorHttpError } from './emulator-http-error.js';
 import { UserDirectory } from './emulator-users.js';
-import { missingStrings } from './request-params.js';
-
-type JsonBody = Record<string, unknown> | undefined;
+import { JsonBody } from './request-params.js';
 
 /**
  * Affilync's login and refresh, answered by the library's TokenService: the documented pair, and
  * rotation (a used refresh token gets 401 TOKEN_INVALID, and its replay revokes the whole family).
+ * A malformed JSON body gets 400, a missing field 422 with `fields[]` (api/errors).
  */
 @Controller()
 @Public()
@@ -22,20 +22,24 @@ export class AffilyncAuthController {
 
   @Post(AFFILYNC.loginPath)
   @HttpCode(200)
-  async login(@Body() body: JsonBody): Promise<TokenPair> {
-    const missing = missingStrings(body, ['email', 'password']);
-    if (!body || missing.length > 0) throw new EmulatorHttpError(422, 'Validation failed', missing);
-    const user = this.users.authenticate(body.email as string, body.password as string);
+  async login(@JsonBody() body: unknown): Promise<TokenPair> {
+    const problems = new FieldProblems();
+    const o = problems.object(body);
+    const email = problems.requiredString(o, 'email');
+    const password = problems.requiredString(o, 'password');
+    problems.throwIfAny();
+    const user = this.users.authenticate(email!, password!);
     if (!user) throw new EmulatorHttpError(401, 'Invalid email or password');
     return this.recorded(() => this.tokens.issue({ sub: user.id, role: user.role, plan: user.plan, brandId: user.brandId }));
   }
 
   @Post(AFFILYNC.refreshPath)
   @HttpCode(200)
-  async refresh(@Body() body: JsonBody): Promise<TokenPair> {
-    const missing = missingStrings(body, ['refresh_token']);
-    if (!body || missing.length > 0) throw new EmulatorHttpError(422, 'Validation failed', missing);
-    return this.recorded(() => this.tokens.refresh(body.refresh_token as string));
+  async refresh(@JsonBody() body: unknown): Promise<TokenPair> {
+    const problems = new FieldProblems();
+    const refreshToken = problems.requiredString(problems.object(body), 'refresh_token');
+    problems.throwIfAny();
+    return this.recorded(() => this.tokens.refresh(refreshToken!));
   }
 
   /** The pair, with its access token's exact deadline noted (timed from before it was signed). */

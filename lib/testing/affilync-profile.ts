@@ -7,11 +7,16 @@ import type { FieldProblem, ProviderProfile, RequestKind } from './provider-prof
 const RATE_LIMIT_PER_MINUTE = 300;
 const CODES = AFFILYNC.errorCodes;
 
-/** Codes and texts of the statuses docs.affilync.com/api/errors names. */
+/**
+ * Codes and texts of the statuses docs.affilync.com/api/errors names. Its 400 ("malformed JSON or
+ * invalid parameters") has no documented code: INVALID_REQUEST, as the library answers its own 400s.
+ */
 const KNOWN: Record<number, [code: string, detail: string]> = {
+  400: ['INVALID_REQUEST', 'Malformed JSON or invalid parameters'],
   401: [CODES.tokenInvalid, 'Invalid token'],
   403: [CODES.insufficientScope, 'API key lacks the required scope'],
   404: [CODES.notFound, 'Resource not found'],
+  409: ['DUPLICATE_RESOURCE', 'Resource already exists'],
   422: [CODES.validation, 'Validation failed'],
   429: [CODES.rateLimited, 'Rate limit exceeded'],
 };

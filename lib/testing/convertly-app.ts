@@ -4,6 +4,7 @@ import { TokenService } from '../index.js';
 import { AccessTokenLedger } from './access-token-ledger.js';
 import { ConvertlyAffiliatesController } from './convertly-affiliates.controller.js';
 import { ConvertlyAuthController } from './convertly-auth.controller.js';
+import { ConvertlyData } from './convertly-data.js';
 import { ConvertlyDiscountsController } from './convertly-discounts.controller.js';
 import { ConvertlyProfile } from './convertly-profile.js';
 import { emulatedProviderModule } from './emulator-module.js';
@@ -14,6 +15,7 @@ import { ProviderServer } from './provider-server.js';
 @Module({})
 class ConvertlyEmulatorModule {}
 
+/** help.convertlyhq.com's endpoints (PROVIDERS.md §2.8), plus the emulator's own /v1/discounts. */
 const CONTROLLERS = [ConvertlyAuthController, ConvertlyAffiliatesController, ConvertlyDiscountsController];
 
 /** Convertly under /v1, with what the emulator's owner may do to it. */
@@ -21,12 +23,20 @@ export class ConvertlyApp {
   private constructor(
     readonly server: ProviderServer,
     private readonly users: UserDirectory,
+    /** The creators and discounts it serves. */
+    readonly data: ConvertlyData,
   ) {}
 
   static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<ConvertlyApp> {
-    const spec = { module: ConvertlyEmulatorModule, provider: 'convertly' as const, controllers: CONTROLLERS };
+    const data = new ConvertlyData();
+    const spec = {
+      module: ConvertlyEmulatorModule,
+      provider: 'convertly' as const,
+      controllers: CONTROLLERS,
+      providers: [{ provide: ConvertlyData, useValue: data }],
+    };
     const server = await ProviderServer.start(emulatedProviderModule(spec, users, new AccessTokenLedger(ttlSec), ttlSec), new ConvertlyProfile(), faults);
-    return new ConvertlyApp(server, users);
+    return new ConvertlyApp(server, users, data);
   }
 
   /** Every token of every user issued so far is refused; a login after this resolves works. */

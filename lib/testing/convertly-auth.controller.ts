@@ -1,8 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { CONVERTLY, Public, TokenService } from '../index.js';
 import { AccessTokenLedger } from './access-token-ledger.js';
 import { EmulatorHttpError } from './emulator-http-error.js';
 import { UserDirectory } from './emulator-users.js';
+import { JsonBody } from './request-params.js';
 
 /** Convertly's login (an access token only, no refresh token, no expires_in) and its refresh. */
 @Controller()
@@ -16,9 +17,10 @@ export class ConvertlyAuthController {
   @Post(CONVERTLY.loginPath)
   @Public()
   @HttpCode(200)
-  async login(@Body() body: Record<string, unknown> | undefined) {
-    if (typeof body?.email !== 'string' || typeof body.password !== 'string') throw new EmulatorHttpError(400, 'Validation failed');
-    const user = this.users.authenticate(body.email, body.password);
+  async login(@JsonBody() body: unknown) {
+    const o = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    if (typeof o.email !== 'string' || typeof o.password !== 'string') throw new EmulatorHttpError(400, 'Validation failed');
+    const user = this.users.authenticate(o.email, o.password);
     if (!user) throw new EmulatorHttpError(401, 'Invalid credentials');
     const issuedAt = Date.now();
     // No plan claim: the plan gate reads the user's plan as it is now (setPlan), not as it was.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ProviderAuthModule } from '../index.js';
 import { AccessTokenLedger, EMULATOR_CLOCK_TOLERANCE_SEC } from './access-token-ledger.js';
@@ -11,6 +11,8 @@ export interface EmulatedProviderSpec {
   module: Type<unknown>;
   provider: 'affilync' | 'convertly';
   controllers: Type<unknown>[];
+  /** The provider's data store, for its controllers. */
+  providers: Provider[];
 }
 
 /**
@@ -38,6 +40,7 @@ export function emulatedProviderModule(spec: EmulatedProviderSpec, users: UserDi
       { provide: AccessTokenLedger, useValue: ledger },
       // Instead of globalGuard: true, the library's guard plus the emulator's exact expiry and plan gate.
       { provide: APP_GUARD, useClass: EmulatorGuard },
+      ...spec.providers,
     ],
   };
 }

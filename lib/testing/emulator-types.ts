@@ -4,7 +4,11 @@
 export interface EmulatorUser {
   email: string;
   password: string;
-  /** Convertly's Brand Admin / Brand Member. Every documented route is open to both roles. */
+  /**
+   * Convertly's Brand Admin / Brand Member; its documented route is open to both. A token carries
+   * the library's role scopes on Affilync too: a member reads everything there but creates no
+   * links, numbers or webhooks (default 'admin').
+   */
   role?: 'admin' | 'member';
   /** Convertly plan: 'starter' gets 403 on every resource route; 'growth' (default) and 'scale' are allowed. */
   plan?: string;

@@ -6,6 +6,8 @@ import { UserDirectory } from './emulator-users.js';
 
 interface GuardedRequest {
   headers?: Record<string, unknown>;
+  originalUrl?: string;
+  url?: string;
   user?: Principal;
 }
 
@@ -15,6 +17,12 @@ interface GuardedRequest {
  * plan-gated. Routes without it (login, refresh) are open to every plan.
  */
 export const PlanGated = Reflector.createDecorator<readonly string[]>();
+
+/**
+ * Marks routes that also take an API key as `?api_key=` (Affilync's conversions postback, as an
+ * alternative to the header). Only an `afk_` key, and only when no Authorization header is sent.
+ */
+export const QueryApiKey = Reflector.createDecorator<true>();
 
 /** Plans with Convertly API access (help.convertlyhq.com/api/authentication: Starter gets 403). */
 export const CONVERTLY_API_PLANS: readonly string[] = ['growth', 'scale'];
@@ -38,6 +46,7 @@ export class EmulatorGuard extends ProviderAuthGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.get(QueryApiKey, context.getHandler())) keyFromQuery(context.switchToHttp().getRequest<GuardedRequest>());
     if (!(await super.canActivate(context))) return false;
     const plans = this.reflector.getAllAndOverride(PlanGated, [context.getHandler(), context.getClass()]);
     const principal = context.switchToHttp().getRequest<GuardedRequest>().user;
@@ -55,4 +64,11 @@ export class EmulatorGuard extends ProviderAuthGuard {
     if (!user) throw this.refuse({ reason: 'invalid' });
     return { ...principal, plan: user.plan.toLowerCase() };
   }
+}
+
+/** `?api_key=afk_…` becomes the Authorization header the library checks, unless one was sent. */
+function keyFromQuery(req: GuardedRequest): void {
+  if (!req.headers || req.headers.authorization !== undefined) return;
+  const key = new URL(req.originalUrl ?? req.url ?? '/', 'http://127.0.0.1').searchParams.get('api_key');
+  if (key?.startsWith('afk_')) req.headers.authorization = `Bearer ${key}`;
 }

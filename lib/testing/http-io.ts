@@ -28,6 +28,19 @@ export function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/** A request body as the routes see it: its JSON value, nothing (empty), or malformed (not JSON, or over the size limit). */
+export type ParsedBody = { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'empty' } | { readonly kind: 'malformed' };
+
+export function parseJsonBody(text: string | undefined): ParsedBody {
+  if (text === undefined) return { kind: 'malformed' };
+  if (text.trim() === '') return { kind: 'empty' };
+  try {
+    return { kind: 'json', value: JSON.parse(text) as unknown };
+  } catch {
+    return { kind: 'malformed' };
+  }
+}
+
 /** A JSON object body, or undefined for anything else (bad JSON, array, empty). */
 export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;

@@ -9,4 +9,27 @@ export {
   type FaultSpec,
   type ProviderCounters,
 } from './emulator-types.js';
+export type {
+  AffilyncCallOutcome,
+  AffilyncCommissionStatus,
+  AffilyncConversionStatus,
+  AffilyncEmulatorState,
+  AffilyncEventType,
+  AffilyncLinkStatus,
+  AffilyncNumberType,
+  ConvertlyCreatorStatus,
+  ConvertlyEmulatorState,
+  EmulatedCall,
+  EmulatedCallNumber,
+  EmulatedCampaign,
+  EmulatedClick,
+  EmulatedCommission,
+  EmulatedCommissionTier,
+  EmulatedConversion,
+  EmulatedCreator,
+  EmulatedDiscount,
+  EmulatedLink,
+  EmulatedWebhook,
+  EmulatorState,
+} from './emulator-state.js';
 export { signAffilyncWebhook } from './sign-webhook.js';

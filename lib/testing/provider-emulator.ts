@@ -1,6 +1,7 @@
 import { AFFILYNC, CONVERTLY } from '../index.js';
 import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-app.js';
 import { ConvertlyApp } from './convertly-app.js';
+import type { EmulatorState } from './emulator-state.js';
 import type { EmulatedProvider, EmulatorAffilyncAuth, EmulatorClientOptions, EmulatorOptions, FaultSpec, ProviderCounters } from './emulator-types.js';
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
@@ -18,7 +19,8 @@ const MAX_TTL_SEC = 7 * 86_400;
  * Each provider is a small Nest application built on this library's own incoming half: its
  * tokens come from TokenService, its API keys from ApiKeyService, and ProviderAuthGuard checks
  * every request with @Scopes — so the emulator enforces exactly what the README promises.
- * Needs `@nestjs/platform-express`.
+ * It serves seeded data (250 links, 120 conversions and commissions, 90 calls, 57 creators, …) that
+ * requests add to; `state` shows it and `reset()` restores it. Needs `@nestjs/platform-express`.
  */
 export class ProviderEmulator {
   /** e.g. http://127.0.0.1:PORT/api */
@@ -92,6 +94,28 @@ export class ProviderEmulator {
     const login = { email: user.email, password: user.password };
     const affilync = auth === 'apiKey' ? { baseUrl: this.affilyncBaseUrl, apiKey: this.apiKey } : { baseUrl: this.affilyncBaseUrl, ...login };
     return { affilync, convertly: { baseUrl: this.convertlyBaseUrl, ...login } } as EmulatorClientOptions<A>;
+  }
+
+  /**
+   * Both providers' data as it is now: a frozen snapshot (read it again after further requests).
+   * Records have the fields the routes answer with; `affilync.clicks`, which no route lists, are
+   * the `click_id`s a conversion may be tracked with, and a webhook adds the `secret` it was
+   * registered with (never answered).
+   *
+   * @example expect(emulator.state.affilync.conversions.at(-1)).toMatchObject({ order_id: 'ORD-9001' })
+   */
+  get state(): EmulatorState {
+    return Object.freeze({ affilync: this.affilync.data.snapshot(), convertly: this.convertly.data.snapshot() });
+  }
+
+  /**
+   * Back to the seeded data (what requests created is gone, new ids start again after the seeded
+   * ones) and zero counters. Users, their plans, API keys, issued tokens and queued faults stay.
+   */
+  reset(): void {
+    this.affilync.data.reset();
+    this.convertly.data.reset();
+    this.resetCounters();
   }
 
   resetCounters(): void {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProviderCounters } from './emulator-types.js';
 import { FaultQueue, faultAnswers, faultHeaders } from './faults.js';
-import { parseJsonObject, readBody, relativePath, writeAnswer, type Headers } from './http-io.js';
+import { parseJsonBody, readBody, relativePath, writeAnswer, type Headers } from './http-io.js';
 import type { ProviderProfile, RequestKind } from './provider-profile.js';
+import { setBody } from './request-params.js';
 import type { Sleeper } from './sleeper.js';
 
 type Next = (error?: unknown) => void;
@@ -12,8 +13,8 @@ type Next = (error?: unknown) => void;
  * matching fault hang, delay or replace the answer, pin the headers every answer must carry, read
  * the JSON body, then hand over to the routes (and the library's guard).
  *
- * Nest's body parser is off: a malformed body must reach the login route as "no body" (Affilync
- * answers 422, Convertly 400), not become the framework's own 400.
+ * Nest's body parser is off: a malformed body must reach the routes (as JsonBody's 400 in the
+ * provider's error shape, after the guard), not become the framework's own 400 before the guard.
  */
 export function requestPipeline(profile: ProviderProfile, counters: ProviderCounters, faults: FaultQueue, sleeper: Sleeper) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
@@ -56,7 +57,7 @@ export function requestPipeline(profile: ProviderProfile, counters: ProviderCoun
     for (const [name, value] of Object.entries(pinned)) res.setHeader(name, value);
     // The status decides the count, whoever answered: a route, the library's guard or the error filter.
     res.once('finish', () => countAnswered(counters, kind, res.statusCode));
-    (req as IncomingMessage & { body?: unknown }).body = parseJsonObject(await readBody(req));
+    setBody(req, parseJsonBody(await readBody(req)));
     return true;
   }
 }
