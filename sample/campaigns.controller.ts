@@ -9,7 +9,7 @@ export class CampaignsController {
   @Get()
   @Scopes('campaigns:read')
   async list(@CurrentPrincipal() who: Principal) {
-    const campaigns = await this.affilync.get<{ data: unknown[] }>('/campaigns');
+    const campaigns = await this.affilync.campaigns.list();
     return { requestedBy: who.kind === 'user' ? who.sub : who.keyId, campaigns: campaigns.data };
   }
 

@@ -1,14 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AffilyncClient, ConvertlyClient } from '../lib/index.js';
 
-interface Listed<T> {
-  data: T[];
-  meta?: Record<string, unknown>;
-}
-
 /**
- * Combines both providers' data; the clients handle login, refresh and replays. @Optional(): the
- * sample runs with either provider left out (an unconfigured client says so in `configured`).
+ * Combines both providers' data through the typed methods; the clients handle login, refresh and
+ * replays. @Optional(): the sample runs with either provider left out (an unconfigured client says
+ * so in `configured`).
  */
 @Injectable()
 export class OverviewService {
@@ -18,13 +14,29 @@ export class OverviewService {
   ) {}
 
   async overview() {
-    const [campaigns, affiliates] = await Promise.all([
-      this.affilync.configured ? this.affilync.get<Listed<unknown>>('/campaigns') : undefined,
-      this.convertly.configured ? this.convertly.get<Listed<unknown>>('/affiliates', { query: { limit: 20 } }) : undefined,
+    const [affilync, convertly] = await Promise.all([
+      this.affilync.configured ? this.affilyncOverview() : undefined,
+      this.convertly.configured ? this.convertly.affiliates.list({ limit: 20 }) : undefined,
     ]);
     return {
-      affilync: campaigns ? { campaigns: campaigns.data, total: campaigns.meta?.total } : 'not configured',
-      convertly: affiliates ? { affiliates: affiliates.data, total: affiliates.meta?.total } : 'not configured',
+      affilync: affilync ?? 'not configured',
+      convertly: convertly ? { affiliates: convertly.data, total: convertly.meta.total } : 'not configured',
+    };
+  }
+
+  private async affilyncOverview() {
+    const [campaigns, activeLinks, earnings] = await Promise.all([
+      this.affilync.campaigns.list(),
+      // One item is enough: the page's meta.total counts them all.
+      this.affilync.links.list({ status: 'active', per_page: 1 }),
+      this.affilync.earnings.summary(),
+    ]);
+    return {
+      campaigns: campaigns.data,
+      total: campaigns.meta.total,
+      activeLinks: activeLinks.meta.total,
+      // Decimal strings, as Affilync sends money: never JavaScript numbers.
+      earnings: { totalEarned: earnings.total_earned, pending: earnings.pending, availableForPayout: earnings.available_for_payout },
     };
   }
 }

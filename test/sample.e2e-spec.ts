@@ -38,10 +38,19 @@ describe('sample app on the embedded emulator', () => {
     expect(first.body.affilync.campaigns.length).toBeGreaterThan(0);
     expect(first.body.convertly.affiliates.length).toBeGreaterThan(0);
     expect(first.body.convertly.total).toBe(57);
+    // Typed methods: a link count from one list page's meta, and money as decimal strings.
+    const { links } = emulator.state.affilync;
+    expect(first.body.affilync.activeLinks).toBe(links.filter((l) => l.status === 'active').length);
+    expect(first.body.affilync.earnings).toEqual({
+      totalEarned: expect.stringMatching(/^\d+\.\d{2}$/),
+      pending: expect.stringMatching(/^\d+\.\d{2}$/),
+      availableForPayout: expect.stringMatching(/^\d+\.\d{2}$/),
+    });
     await request(app.getHttpServer()).get('/overview').expect(200);
     expect(emulator.counters.affilync.logins).toBe(1);
     expect(emulator.counters.convertly.logins).toBe(1);
-    expect(emulator.counters.affilync.calls).toBe(2);
+    // Three Affilync calls per overview (campaigns, links, earnings): two overviews.
+    expect(emulator.counters.affilync.calls).toBe(6);
   });
 });
 
@@ -116,9 +125,9 @@ describe('sample app: its own auth, in the order the README tries it', () => {
     const campaigns = (await http().get('/campaigns').set(bearer(created.key)).expect(200)).body;
     expect(campaigns.requestedBy).toBe(created.id);
     expect(campaigns.campaigns.length).toBe(3);
-    await http().post('/campaigns/archive').set(bearer(created.key)).send({ id: 'cmp_1' }).expect(403); // keys never satisfy @Roles
-    await http().post('/campaigns/archive').set(bearer(member.access_token)).send({ id: 'cmp_1' }).expect(403);
-    await http().post('/campaigns/archive').set(bearer(admin.access_token)).send({ id: 'cmp_1' }).expect(201);
+    await http().post('/campaigns/archive').set(bearer(created.key)).send({ id: 'camp_001' }).expect(403); // keys never satisfy @Roles
+    await http().post('/campaigns/archive').set(bearer(member.access_token)).send({ id: 'camp_001' }).expect(403);
+    await http().post('/campaigns/archive').set(bearer(admin.access_token)).send({ id: 'camp_001' }).expect(201);
 
     await http().delete(`/api-keys/${created.id}`).set(bearer(admin.access_token)).expect(200);
     await http().get('/campaigns').set(bearer(created.key)).expect(401);

@@ -8,6 +8,14 @@ export class CampaignsController {
   @Get()
   @Scopes('campaigns:read')
   list() {
-    return this.affilync.get<{ data: unknown[] }>('/campaigns');
+    return this.affilync.campaigns.list();
+  }
+
+  @Get('active-links')
+  @Scopes('campaigns:read')
+  async activeLinks() {
+    let count = 0;
+    for await (const link of this.affilync.links.list({ status: 'active' })) if (link.id.startsWith('lnk_')) count++;
+    return { count };
   }
 }

@@ -34,6 +34,13 @@ describe('CampaignsController (e2e, Vitest) against the emulator', () => {
     expect(res.body.data).toHaveLength(3);
   });
 
+  it('/campaigns/active-links (GET): every page of a typed list, iterated', async () => {
+    const { access_token } = await app.get(TokenService).issue({ sub: 'u1', role: 'member' });
+    const res = await request(app.getHttpServer()).get('/campaigns/active-links').set('Authorization', `Bearer ${access_token}`).expect(200);
+    expect(res.body.count).toBe(emulator.state.affilync.links.filter((l) => l.status === 'active').length);
+    expect(res.body.count).toBeGreaterThan(100);
+  });
+
   it('errors are the package classes', () => {
     expect(new ProviderApiError({ provider: 'affilync', message: 'x', retryable: false })).toBeInstanceOf(Error);
   });
