@@ -1,8 +1,8 @@
 /**
- * The value lists of docs.affilync.com/api/* that the emulated routes validate against, and the
- * emulator's own limits where the docs give none. (Kept here rather than in lib/dialects/: only
- * the emulator checks them.)
+ * What the emulated routes validate against: the documented value lists come from lib/dialects/
+ * (the same facts the clients check), and the emulator's own limits where the docs give none.
  */
+import { AFFILYNC_RESOURCES, CONVERTLY_RESOURCES } from '../index.js';
 import type {
   AffilyncCallOutcome,
   AffilyncCommissionStatus,
@@ -12,33 +12,24 @@ import type {
   ConvertlyCreatorStatus,
 } from './emulator-state.js';
 
+const R = AFFILYNC_RESOURCES;
+
 /** api/links: the `status` filter. */
-export const LINK_STATUSES: readonly AffilyncLinkStatus[] = ['active', 'deactivated'];
+export const LINK_STATUSES: readonly AffilyncLinkStatus[] = R.linkStatuses;
 /** api/conversions: `event_type` (default `sale`). */
-export const EVENT_TYPES: readonly AffilyncEventType[] = ['sale', 'lead', 'signup', 'trial'];
+export const EVENT_TYPES: readonly AffilyncEventType[] = R.conversionEventTypes;
 /** api/conversions: `currency` defaults to USD. */
-export const DEFAULT_CURRENCY = 'USD';
+export const DEFAULT_CURRENCY = R.defaultCurrency;
 /** api/call-tracking: a number's `type`. */
-export const NUMBER_TYPES: readonly AffilyncNumberType[] = ['local', 'toll_free', 'vanity'];
+export const NUMBER_TYPES: readonly AffilyncNumberType[] = R.trackingNumberTypes;
 /** api/call-tracking: the `outcome` filter. */
-export const CALL_OUTCOMES: readonly AffilyncCallOutcome[] = ['qualified', 'unqualified', 'voicemail', 'abandoned'];
+export const CALL_OUTCOMES: readonly AffilyncCallOutcome[] = R.callOutcomes;
 /** api/commissions: the `status` filter. */
-export const COMMISSION_STATUSES: readonly AffilyncCommissionStatus[] = ['pending', 'approved', 'paid', 'cancelled', 'reversed'];
+export const COMMISSION_STATUSES: readonly AffilyncCommissionStatus[] = R.commissionStatuses;
 /** api/webhooks: the events a webhook may subscribe to. */
-export const WEBHOOK_EVENTS: readonly string[] = [
-  'click.created',
-  'conversion.created',
-  'conversion.approved',
-  'conversion.rejected',
-  'call.started',
-  'call.completed',
-  'affiliate.applied',
-  'affiliate.approved',
-  'payout.completed',
-  'campaign.updated',
-];
+export const WEBHOOK_EVENTS: readonly string[] = R.webhookEvents;
 /** help.convertlyhq.com/brands/creators: a creator's status. */
-export const CREATOR_STATUSES: readonly ConvertlyCreatorStatus[] = ['active', 'pending', 'paused', 'rejected'];
+export const CREATOR_STATUSES: readonly ConvertlyCreatorStatus[] = CONVERTLY_RESOURCES.creatorStatuses;
 
 /** Not documented: the most links one POST /links/bulk may create (the same cap as per_page). */
 export const MAX_BULK_LINKS = 100;

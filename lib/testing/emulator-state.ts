@@ -4,13 +4,18 @@
  * money is a decimal string, dates are ISO 8601 strings. Every record is frozen.
  */
 
-export type AffilyncLinkStatus = 'active' | 'deactivated';
-export type AffilyncEventType = 'sale' | 'lead' | 'signup' | 'trial';
+import type { CallOutcome, CommissionStatus, ConversionEventType, LinkStatus, TrackingNumberType } from '../dialects/affilync.types.js';
+import type { ConvertlyCreatorStatus as CreatorStatus } from '../dialects/convertly.types.js';
+
+// The documented value lists, as the clients type them (lib/dialects/).
+export type AffilyncLinkStatus = LinkStatus;
+export type AffilyncEventType = ConversionEventType;
+/** NOT DOCUMENTED: the conversion.approved and conversion.rejected webhooks suggest these. */
 export type AffilyncConversionStatus = 'pending' | 'approved' | 'rejected';
-export type AffilyncNumberType = 'local' | 'toll_free' | 'vanity';
-export type AffilyncCallOutcome = 'qualified' | 'unqualified' | 'voicemail' | 'abandoned';
-export type AffilyncCommissionStatus = 'pending' | 'approved' | 'paid' | 'cancelled' | 'reversed';
-export type ConvertlyCreatorStatus = 'active' | 'pending' | 'paused' | 'rejected';
+export type AffilyncNumberType = TrackingNumberType;
+export type AffilyncCallOutcome = CallOutcome;
+export type AffilyncCommissionStatus = CommissionStatus;
+export type ConvertlyCreatorStatus = CreatorStatus;
 
 export interface EmulatedCampaign {
   readonly id: string;
