@@ -193,7 +193,8 @@ export interface Call {
 /** A call's recording: `recording_url`; `transcript_url` is [TRUNCATED] in the docs. */
 export interface CallRecording {
   recording_url: string;
-  transcript_url?: string;
+  /** Absent or null when there is none (a voicemail, say): NOT DOCUMENTED which. */
+  transcript_url?: string | null;
   readonly [field: string]: unknown;
 }
 
