@@ -98,7 +98,8 @@ const calls: { name: string; run: (a: AffilyncClient, c: ConvertlyClient, ids: I
   { name: 'callTracking.numbers.list', run: async (a) => pageShape(await a.callTracking.numbers.list(), ['id', 'type', 'area_code'], AFFILYNC_META) },
   {
     name: 'callTracking.numbers.create',
-    run: async (a) => shape(await a.callTracking.numbers.create({ type: 'local', area_code: '415', display_name: 'Spring' }), ['id', 'type', 'area_code', 'display_name']),
+    run: async (a) =>
+      shape(await a.callTracking.numbers.create({ type: 'local', area_code: '415', display_name: 'Spring' }), ['id', 'type', 'area_code', 'display_name']),
   },
   {
     name: 'callTracking.calls.list',
@@ -114,14 +115,10 @@ const calls: { name: string; run: (a: AffilyncClient, c: ConvertlyClient, ids: I
   {
     name: 'webhooks.create',
     run: async (a) =>
-      shape(await a.webhooks.create({ url: 'https://app.example/hooks', events: ['conversion.created', 'call.completed'], secret: 'whsec_parity_secret_0001' }), [
-        'id',
-        'url',
-        'events',
-        'status',
-        'created_at',
-        'secret',
-      ]),
+      shape(
+        await a.webhooks.create({ url: 'https://app.example/hooks', events: ['conversion.created', 'call.completed'], secret: 'whsec_parity_secret_0001' }),
+        ['id', 'url', 'events', 'status', 'created_at', 'secret'],
+      ),
   },
   { name: 'affiliates.list', run: async (_, c) => pageShape(await c.affiliates.list({ limit: 20 }), ['id', 'status'], ['total', 'cursor']) },
 ];
