@@ -117,6 +117,37 @@ export { CONVERTLY } from './dialects/convertly.dialect.js';
 // Incoming: guard, decorators, principal, passport strategy
 export { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 export { AffilyncWebhookGuard } from './incoming/affilync-webhook.guard.js';
+
+// Webhooks: @AffilyncWebhook() routes, typed events, handlers per event, exactly-once handling
+export { AffilyncWebhook } from './webhooks/affilync-webhook.decorator.js';
+export { AffilyncEvent } from './webhooks/affilync-delivery.js';
+export { OnAffilyncEvent } from './webhooks/on-affilync-event.decorator.js';
+export { AffilyncWebhookInterceptor, DUPLICATE_DELIVERY_ANSWER } from './webhooks/affilync-webhook.interceptor.js';
+export { AffilyncEventDispatcher } from './webhooks/affilync-event-dispatcher.js';
+export { isKnownAffilyncEvent, parseAffilyncEnvelope } from './webhooks/affilync-envelope.js';
+export { EventIdStore } from './webhooks/event-id-store.interface.js';
+export { InMemoryEventIdStore } from './webhooks/in-memory-event-id-store.js';
+export { DEFAULT_WEBHOOK_DEDUP_TTL_SEC, DEFAULT_WEBHOOK_LEASE_SEC } from './webhooks/webhook-options.js';
+export type {
+  AffiliateAppliedEvent,
+  AffiliateApprovedEvent,
+  AffilyncEventEnvelope,
+  AffilyncEventOf,
+  AffilyncWebhookDelivery,
+  AffilyncWebhookEvent,
+  CallCompletedData,
+  CallCompletedEvent,
+  CallStartedEvent,
+  CampaignUpdatedEvent,
+  ClickCreatedEvent,
+  ConversionApprovedEvent,
+  ConversionCreatedData,
+  ConversionCreatedEvent,
+  ConversionRejectedEvent,
+  PayoutCompletedEvent,
+  UndocumentedEventData,
+  UnknownAffilyncWebhookEvent,
+} from './dialects/affilync.events.js';
 export { CurrentPrincipal, Public, PublicMetadata, Roles, RolesMetadata, Scopes, ScopesMetadata } from './incoming/decorators.js';
 export { ROLES, type ApiKeyPrincipal, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
 export { CredentialVerifier, type Verification } from './incoming/credential-verifier.js';

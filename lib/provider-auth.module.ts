@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, Optional, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
-import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { AffilyncClient } from './client/affilync.client.js';
 import { createClientCore } from './client/client-factory.js';
 import { findUnconfiguredInjections } from './unconfigured-injection-check.js';
@@ -24,6 +24,10 @@ import { LOGGER_CONTEXT, PROVIDER_AUTH_OPTIONS } from './provider-auth.constants
 import { PROVIDER_AUTH_MODULE_OPTIONS, ProviderAuthConfigurableModule } from './provider-auth.module-definition.js';
 import type { ProviderAuthModuleOptions, ResolvedProviderAuthOptions } from './provider-auth.options.js';
 import { resolveOptions } from './provider-auth.options-validation.js';
+import { AffilyncEventDispatcher } from './webhooks/affilync-event-dispatcher.js';
+import { AffilyncWebhookInterceptor } from './webhooks/affilync-webhook.interceptor.js';
+import { EventIdStore } from './webhooks/event-id-store.interface.js';
+import { InMemoryEventIdStore } from './webhooks/in-memory-event-id-store.js';
 
 const providers: Provider[] = [
   {
@@ -46,6 +50,13 @@ const providers: Provider[] = [
     inject: [PROVIDER_AUTH_OPTIONS],
     useFactory: (o: ResolvedProviderAuthOptions) => o.incoming?.refreshTokenStore ?? new InMemoryRefreshTokenStore(),
   },
+  {
+    provide: EventIdStore,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => o.incoming?.eventIdStore ?? new InMemoryEventIdStore(),
+  },
+  AffilyncEventDispatcher,
+  AffilyncWebhookInterceptor,
   // The incoming services exist only with an `incoming` block; injecting one without it fails at
   // bootstrap (onModuleInit below), so null never reaches a caller.
   {
@@ -91,8 +102,14 @@ const providers: Provider[] = [
  * ProviderAuthModule.forRoot({ affilync: { apiKey: process.env.AFFILYNC_API_KEY! } })
  */
 @Module({
+  // DiscoveryModule: the @OnAffilyncEvent() handlers are found among the app's providers.
+  imports: [DiscoveryModule],
   providers,
   exports: [
+    // What an @AffilyncWebhook() route's guard and interceptor inject, in the user's module.
+    EventIdStore,
+    AffilyncEventDispatcher,
+    AffilyncWebhookInterceptor,
     AffilyncClient,
     ConvertlyClient,
     TokenStore,
@@ -126,7 +143,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
    */
   async onApplicationShutdown(): Promise<void> {
     const { tokenStore, incoming } = this.options;
-    const stores = new Set<unknown>([tokenStore, incoming?.apiKeyStore, incoming?.refreshTokenStore]);
+    const stores = new Set<unknown>([tokenStore, incoming?.apiKeyStore, incoming?.refreshTokenStore, incoming?.eventIdStore]);
     await Promise.all(
       [...stores].map((store) => {
         const close = (store as { close?: unknown } | undefined)?.close;

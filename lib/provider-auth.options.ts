@@ -3,6 +3,7 @@ import type { TokenStore } from './client/token-store.interface.js';
 import type { Role } from './incoming/principal.js';
 import type { ApiKeyStore } from './issuing/api-key-store.interface.js';
 import type { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
+import type { EventIdStore } from './webhooks/event-id-store.interface.js';
 
 /** Affilync, server to server: the key is sent as the bearer credential; no login. */
 export interface AffilyncApiKeyOptions {
@@ -69,8 +70,24 @@ export interface IncomingOptions {
   allowedPlans?: string[];
   apiKeyStore?: ApiKeyStore;
   refreshTokenStore?: RefreshTokenStore;
-  /** The secret you gave Affilync when registering the webhook (`whsec_…`), for AffilyncWebhookGuard. */
-  webhookSecret?: string;
+  /**
+   * The secret you gave Affilync when registering the webhook (`whsec_…`), for @AffilyncWebhook()
+   * routes and AffilyncWebhookGuard. While rotating, a list: a signature made with any of them
+   * passes (add the new one, re-register with Affilync, then remove the old one).
+   */
+  webhookSecret?: string | string[];
+  /**
+   * Where handled webhook event ids are remembered (default in-memory: one process). Replicas that
+   * share webhook traffic share one: `RedisEventIdStore` from `nest-provider-auth/redis`.
+   */
+  eventIdStore?: EventIdStore;
+  /** How long a handled event id is remembered, so a redelivery is not handled again (default 7 days). */
+  webhookDedupTtlSec?: number;
+  /**
+   * How long one handling holds its event id (default 60 s): another delivery of the same event
+   * meanwhile gets 409 and is retried by the provider; after it, a holder that died lets go.
+   */
+  webhookLeaseSec?: number;
   /**
    * Verified credentials remembered until they expire, so a token seen again is not checked
    * again (default 10,000; 0 turns it off). Used only while both stores feed revocations
@@ -115,7 +132,11 @@ export interface ResolvedIncomingOptions {
   allowedPlans?: ReadonlySet<string>;
   apiKeyStore?: ApiKeyStore;
   refreshTokenStore?: RefreshTokenStore;
-  webhookKey?: KeyObject;
+  /** Every secret a webhook signature may be made with; empty when none is configured. */
+  webhookKeys: readonly KeyObject[];
+  eventIdStore?: EventIdStore;
+  webhookDedupTtlSec: number;
+  webhookLeaseSec: number;
 }
 
 export interface ResolvedProviderAuthOptions {

@@ -52,8 +52,9 @@ describe('published package', () => {
     clients: [typeof main.AffilyncClient, typeof main.ConvertlyClient],
     errors: new main.ProviderAuthError({ provider: 'affilync', message: 'x', retryable: false }) instanceof main.ProviderApiError,
     store: typeof main.TokenStore,
+    webhooks: [typeof main.AffilyncWebhook, typeof main.AffilyncEvent, typeof main.OnAffilyncEvent, typeof main.EventIdStore],
     emulator: typeof testing.ProviderEmulator.start,
-    redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore],
+    redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore, typeof redis.RedisEventIdStore],
     passport: typeof passport.ProviderBearerStrategy,
   }`;
   const expected = {
@@ -62,8 +63,9 @@ describe('published package', () => {
     clients: ['function', 'function'],
     errors: true,
     store: 'symbol',
+    webhooks: ['function', 'function', 'function', 'symbol'],
     emulator: 'function',
-    redis: ['function', 'function', 'function'],
+    redis: ['function', 'function', 'function', 'function'],
     passport: 'function',
   };
 
@@ -106,7 +108,7 @@ describe('published package', () => {
         const error = (lib, Class) => new lib[Class]({ provider: 'affilync', message: 'x', retryable: false });
         console.log(JSON.stringify({
           distinctCopies: cjs.ProviderAuthModule !== esm.ProviderAuthModule,
-          tokens: ['TokenStore', 'ApiKeyStore', 'RefreshTokenStore', 'PROVIDER_AUTH_OPTIONS', 'PROVIDER_AUTH_MODULE_OPTIONS'].map((t) => cjs[t] === esm[t]),
+          tokens: ['TokenStore', 'ApiKeyStore', 'RefreshTokenStore', 'EventIdStore', 'PROVIDER_AUTH_OPTIONS', 'PROVIDER_AUTH_MODULE_OPTIONS'].map((t) => cjs[t] === esm[t]),
           scopesReadByTheOtherCopy: reflector.get(cjs.ScopesMetadata, Controller.prototype.route),
           rolesReadByTheOtherCopy: reflector.get(esm.RolesMetadata, Controller.prototype.route),
           publicReadByTheOtherCopy: reflector.get(cjs.PublicMetadata, Controller),
@@ -127,7 +129,7 @@ describe('published package', () => {
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({
       distinctCopies: true,
-      tokens: [true, true, true, true, true],
+      tokens: [true, true, true, true, true, true],
       scopesReadByTheOtherCopy: ['campaigns:read'],
       rolesReadByTheOtherCopy: ['admin'],
       publicReadByTheOtherCopy: true,

@@ -16,8 +16,8 @@ interface WebhookRequest {
 
 /**
  * Lets a request through only if `X-Affilync-Signature: sha256=<hex>` is the HMAC-SHA256 of its
- * raw body with `incoming.webhookSecret`, compared in constant time; the handler never runs
- * otherwise. Needs the app created with `rawBody: true` (Express and Fastify): the parsed body
+ * raw body with `incoming.webhookSecret` (any of them, while rotating), compared in constant time;
+ * the handler never runs otherwise. Needs the app created with `rawBody: true` (Express and Fastify): the parsed body
  * cannot be re-serialised byte for byte.
  *
  * What an outside request gets is never a 5xx: a missing or malformed signature is 401 (checked
@@ -29,17 +29,17 @@ interface WebhookRequest {
  */
 @Injectable()
 export class AffilyncWebhookGuard implements CanActivate {
-  private readonly options: ResolvedIncomingOptions & { webhookKey: NonNullable<ResolvedIncomingOptions['webhookKey']> };
+  private readonly options: ResolvedIncomingOptions;
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private warnedMediaType = false;
 
   constructor(@Inject(PROVIDER_AUTH_OPTIONS) options: ResolvedProviderAuthOptions) {
-    if (!options.incoming?.webhookKey) {
+    if (!options.incoming || options.incoming.webhookKeys.length === 0) {
       throw new ProviderAuthConfigError([
         { path: 'incoming.webhookSecret', problem: 'is not configured, but AffilyncWebhookGuard is used; give the whsec_ secret you registered with Affilync' },
       ]);
     }
-    this.options = options.incoming as typeof this.options;
+    this.options = options.incoming;
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -49,10 +49,15 @@ export class AffilyncWebhookGuard implements CanActivate {
     const header = req.headers[AFFILYNC.webhook.signatureHeader];
     const given = typeof header === 'string' ? SIGNATURE.exec(header) : null;
     if (!given) throw answerFor({ reason: 'webhook-signature' }, this.options.errorFormat, this.options.realm);
-    const expected = createHmac(AFFILYNC.webhook.hmac, this.options.webhookKey)
-      .update(this.rawBodyOf(req as WebhookRequest))
-      .digest();
-    if (timingSafeEqual(Buffer.from(given[1], 'hex'), expected)) return true;
+    const body = this.rawBodyOf(req as WebhookRequest);
+    const signature = Buffer.from(given[1], 'hex');
+    // Every configured secret is tried, each compared in constant time: while rotating, the old
+    // and the new one both pass; how many there are is all the timing can tell.
+    let valid = false;
+    for (const key of this.options.webhookKeys) {
+      valid = timingSafeEqual(signature, createHmac(AFFILYNC.webhook.hmac, key).update(body).digest()) || valid;
+    }
+    if (valid) return true;
     throw answerFor({ reason: 'webhook-signature' }, this.options.errorFormat, this.options.realm);
   }
 

@@ -11,6 +11,9 @@ export type Refusal =
   | { reason: 'plan' }
   | { reason: 'webhook-signature' }
   | { reason: 'webhook-media-type' }
+  | { reason: 'webhook-envelope' }
+  | { reason: 'webhook-busy' }
+  | { reason: 'webhook-unavailable' }
   | { reason: 'unavailable' }
   | { reason: 'validation'; fields: readonly InvalidField[] };
 
@@ -110,6 +113,14 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
       return make(401, 'SIGNATURE_INVALID', 'Webhook signature is missing or invalid');
     case 'webhook-media-type':
       return make(415, 'UNSUPPORTED_MEDIA_TYPE', 'Webhook bodies must be sent as application/json');
+    case 'webhook-envelope':
+      return make(400, 'INVALID_REQUEST', 'Webhook body is not an event envelope { id, event, created_at, data }');
+    case 'webhook-busy':
+      // Another delivery of the same event is being handled: the provider retries, and that retry
+      // is answered from the outcome.
+      return make(409, 'EVENT_IN_PROGRESS', 'This event is being handled by another delivery; deliver it again later');
+    case 'webhook-unavailable':
+      return make(503, 'SERVICE_UNAVAILABLE', 'Webhook events cannot be handled right now; deliver it again later');
     case 'unavailable':
       return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
     case 'validation':

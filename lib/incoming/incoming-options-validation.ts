@@ -3,6 +3,7 @@ import type { IncomingOptions, ResolvedIncomingOptions } from '../provider-auth.
 import { ROLES, type Role } from './principal.js';
 import { DEFAULT_CACHE_ENTRIES } from './verified-credential-cache.js';
 import { DEFAULT_SCOPES, defaultRoleScopes, SCOPE_TOKEN } from './scope-catalogue.js';
+import { resolveWebhookOptions } from '../webhooks/webhook-options.js';
 
 type Obj = Record<string, unknown>;
 type Add = (path: string, problem: string) => void;
@@ -21,6 +22,9 @@ const KEYS = [
   'apiKeyStore',
   'refreshTokenStore',
   'webhookSecret',
+  'eventIdStore',
+  'webhookDedupTtlSec',
+  'webhookLeaseSec',
   'cacheEntries',
 ];
 const MIN_SECRET_BYTES = 32;
@@ -76,10 +80,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     ),
   };
 
-  const webhookSecret = o.webhookSecret;
-  if (webhookSecret !== undefined && (typeof webhookSecret !== 'string' || webhookSecret.length < 16)) {
-    add('incoming.webhookSecret', 'must be the webhook signing secret, a string of at least 16 characters');
-  }
+  const webhooks = resolveWebhookOptions(o, add);
 
   if (!secretBytes || secretBytes.length < MIN_SECRET_BYTES) return undefined;
   return {
@@ -96,8 +97,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     allowedPlans,
     apiKeyStore: stores.apiKeyStore as ResolvedIncomingOptions['apiKeyStore'],
     refreshTokenStore: stores.refreshTokenStore as ResolvedIncomingOptions['refreshTokenStore'],
-    // Used exactly as given, prefix and all, as Affilync's own example does.
-    webhookKey: typeof webhookSecret === 'string' && webhookSecret.length >= 16 ? createSecretKey(Buffer.from(webhookSecret, 'utf8')) : undefined,
+    ...webhooks,
   };
 }
 
