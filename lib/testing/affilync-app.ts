@@ -14,6 +14,7 @@ import { emulatedProviderModule } from './emulator-module.js';
 import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
 import { ProviderServer } from './provider-server.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 /** Scopes an API key can carry (the dialect's catalogue). */
 export const AFFILYNC_SCOPES = AFFILYNC.scopes;
@@ -43,19 +44,25 @@ export class AffilyncApp {
     private readonly ledger: AccessTokenLedger,
     /** The campaigns, links, conversions, calls, commissions and webhooks it serves. */
     readonly data: AffilyncData,
+    /** The events it sends to those webhooks. */
+    readonly deliveries: WebhookDeliveries,
   ) {}
 
-  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<AffilyncApp> {
+  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue, retryDelaysMs: readonly number[]): Promise<AffilyncApp> {
     const ledger = new AccessTokenLedger(ttlSec);
     const data = new AffilyncData();
+    const deliveries = new WebhookDeliveries(() => data.webhooks, { retryDelaysMs });
     const spec = {
       module: AffilyncEmulatorModule,
       provider: 'affilync' as const,
       controllers: CONTROLLERS,
-      providers: [{ provide: AffilyncData, useValue: data }],
+      providers: [
+        { provide: AffilyncData, useValue: data },
+        { provide: WebhookDeliveries, useValue: deliveries },
+      ],
     };
     const server = await ProviderServer.start(emulatedProviderModule(spec, users, ledger, ttlSec), new AffilyncProfile(), faults);
-    return new AffilyncApp(server, ledger, data);
+    return new AffilyncApp(server, ledger, data, deliveries);
   }
 
   async createApiKey(scopes: readonly string[]): Promise<string> {

@@ -1,4 +1,5 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Post, Res } from '@nestjs/common';
 import { AffilyncData } from './affilync-data.js';
 import { FieldProblems, type JsonObject } from './affilync-input.js';
 import { DEFAULT_CURRENCY, EVENT_TYPES } from './affilync-vocabulary.js';
@@ -8,6 +9,7 @@ import type { AffilyncEventType, EmulatedCommissionTier, EmulatedConversion } fr
 import { isoSeconds } from './fixtures.js';
 import { formatCents, normalizeAmount, percentOf, toCents } from './money.js';
 import { JsonBody, SearchParams } from './request-params.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 /** A conversion to record, checked. */
 interface ConversionRequest {
@@ -27,15 +29,19 @@ const POSTBACK_PARAMS = ['click_id', 'amount', 'order_id', 'currency'];
  * Affilync's conversion tracking (api/conversions). The click must exist (its link gives the
  * campaign and affiliate); `order_id` de-duplicates (409 DUPLICATE_RESOURCE); each conversion earns
  * a pending commission at the campaign's tier rate. No scope: the docs' scope table has none for
- * conversions, so any valid key or token may track.
+ * conversions, so any valid key or token may track. Each conversion recorded fires
+ * `conversion.created` to the webhooks, once its answer is sent (it never delays or fails it).
  */
 @Controller('conversions')
 export class AffilyncConversionsController {
-  constructor(private readonly store: AffilyncData) {}
+  constructor(
+    private readonly store: AffilyncData,
+    private readonly webhooks: WebhookDeliveries,
+  ) {}
 
   /** Server-side tracking: 201 with the conversion in `data`. */
   @Post('track')
-  track(@JsonBody() body: unknown): { data: EmulatedConversion } {
+  track(@JsonBody() body: unknown, @Res({ passthrough: true }) res: ServerResponse): { data: EmulatedConversion } {
     const problems = new FieldProblems();
     const o = problems.object(body);
     const request = readConversion(problems, o, () => ({
@@ -44,7 +50,7 @@ export class AffilyncConversionsController {
       metadata: problems.optionalObject(o, 'metadata'),
     }));
     problems.throwIfAny();
-    return { data: this.record(request!) };
+    return { data: this.record(request!, res) };
   }
 
   /**
@@ -53,15 +59,15 @@ export class AffilyncConversionsController {
    */
   @Get('postback')
   @QueryApiKey()
-  postback(@SearchParams() query: URLSearchParams): { data: EmulatedConversion } {
+  postback(@SearchParams() query: URLSearchParams, @Res({ passthrough: true }) res: ServerResponse): { data: EmulatedConversion } {
     const problems = new FieldProblems();
     const o = Object.fromEntries(POSTBACK_PARAMS.map((name) => [name, query.get(name) ?? undefined]));
     const request = readConversion(problems, o, () => ({ event_type: 'sale', customer_email: null, metadata: {} }));
     problems.throwIfAny();
-    return { data: this.record(request!) };
+    return { data: this.record(request!, res) };
   }
 
-  private record(request: ConversionRequest): EmulatedConversion {
+  private record(request: ConversionRequest, res: ServerResponse): EmulatedConversion {
     const click = this.store.click(request.click_id);
     if (!click) throw new EmulatorHttpError(404, 'Click not found');
     if (this.store.conversions.some((c) => c.order_id === request.order_id)) {
@@ -97,8 +103,19 @@ export class AffilyncConversionsController {
       status: 'pending',
       created_at: conversion.created_at,
     });
+    this.webhooks.emitAfter('conversion.created', conversionCreated(conversion), answerSent(res));
     return conversion;
   }
+}
+
+/** `conversion.created`'s data, the fields the docs show: money as decimal strings. */
+function conversionCreated(c: EmulatedConversion) {
+  return { conversion_id: c.id, campaign_id: c.campaign_id, affiliate_id: c.affiliate_id, type: c.event_type, commission: c.commission, order_value: c.amount };
+}
+
+/** Resolves once the answer is out (or the connection is gone). */
+function answerSent(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => (res.closed ? resolve() : res.once('close', () => resolve())));
 }
 
 /** The fields both ways of tracking share, then `rest`'s (in that order in `fields[]`); undefined on a problem. */

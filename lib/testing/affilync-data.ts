@@ -68,6 +68,9 @@ export class AffilyncData {
   get commissions(): readonly EmulatedCommission[] {
     return this.data.commissions;
   }
+  get webhooks(): readonly EmulatedWebhook[] {
+    return this.data.webhooks;
+  }
 
   campaign(id: string): EmulatedCampaign | undefined {
     return this.data.campaigns.find((c) => c.id === id);

@@ -21,6 +21,30 @@ export interface EmulatorOptions {
   accessTokenTtlSec?: number;
   /** Accounts to accept. Default: `[EMULATOR_DEFAULT_USER]`. */
   users?: EmulatorUser[];
+  /**
+   * How long to wait before each retry of a webhook delivery that failed (a non-2xx answer, a
+   * connection error, or no answer within 10 s): `[50, 100]` retries twice, 50 ms then 100 ms
+   * after the previous attempt failed; `[]` never retries. At most 20 finite, non-negative numbers
+   * of milliseconds. Default: 1 min, 5 min, 30 min, 2 h, 5 h — the emulator's own choice, since
+   * Affilync's docs cut their retry policy short (PROVIDERS.md §1.7).
+   */
+  webhookRetryDelaysMs?: number[];
+}
+
+/** One attempt to deliver an Affilync webhook event (see ProviderEmulator.deliveries). */
+export interface EmulatedDelivery {
+  /** The event's `evt_…` id: the same for every attempt, duplicate and retry of one event. */
+  readonly id: string;
+  /** The event name, e.g. `conversion.created`. */
+  readonly event: string;
+  /** The webhook's `url` the attempt was POSTed to. */
+  readonly url: string;
+  /** 1 for the first attempt, 2 for the first retry, … (a duplicate starts again at 1). */
+  readonly attempt: number;
+  /** The HTTP status answered, or 0 when no answer came (connection error, timeout, emulator closed). */
+  readonly status: number;
+  /** When the attempt was made: ISO 8601 with milliseconds, e.g. `2026-03-21T15:00:00.123Z`. */
+  readonly at: string;
 }
 
 export const EMULATOR_DEFAULT_USER: EmulatorUser = Object.freeze({

@@ -1,6 +1,7 @@
 export { ProviderEmulator } from './provider-emulator.js';
 export {
   EMULATOR_DEFAULT_USER,
+  type EmulatedDelivery,
   type EmulatedProvider,
   type EmulatorAffilyncAuth,
   type EmulatorClientOptions,

@@ -2,10 +2,19 @@ import { AFFILYNC, CONVERTLY } from '../index.js';
 import { AffilyncApp, AFFILYNC_SCOPES } from './affilync-app.js';
 import { ConvertlyApp } from './convertly-app.js';
 import type { EmulatorState } from './emulator-state.js';
-import type { EmulatedProvider, EmulatorAffilyncAuth, EmulatorClientOptions, EmulatorOptions, FaultSpec, ProviderCounters } from './emulator-types.js';
+import type {
+  EmulatedDelivery,
+  EmulatedProvider,
+  EmulatorAffilyncAuth,
+  EmulatorClientOptions,
+  EmulatorOptions,
+  FaultSpec,
+  ProviderCounters,
+} from './emulator-types.js';
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
 import { QuietNestLogs } from './quiet-nest-logs.js';
+import { checkRetryDelays } from './webhook-deliveries.js';
 
 /** The longest access-token lifetime the library's TokenService issues (incoming.accessTokenTtlSec). */
 const MAX_TTL_SEC = 7 * 86_400;
@@ -21,6 +30,12 @@ const MAX_TTL_SEC = 7 * 86_400;
  * every request with @Scopes — so the emulator enforces exactly what the README promises.
  * It serves seeded data (250 links, 120 conversions and commissions, 90 calls, 57 creators, …) that
  * requests add to; `state` shows it and `reset()` restores it. Needs `@nestjs/platform-express`.
+ *
+ * Affilync also sends webhooks, as its docs describe them: to each webhook registered with
+ * POST /api/webhooks, a signed POST (`X-Affilync-Signature`) of `{ id, event, created_at, data }`
+ * for every event it subscribed to — `conversion.created` when a conversion is tracked, and any
+ * event `emitAffilyncEvent()` fires — retried on `webhookRetryDelaysMs` after a failure. Every
+ * attempt shows in `deliveries`; `flushDeliveries()` waits for them all.
  */
 export class ProviderEmulator {
   /** e.g. http://127.0.0.1:PORT/api */
@@ -49,6 +64,7 @@ export class ProviderEmulator {
     if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_SEC)) {
       throw new RangeError(`ProviderEmulator: accessTokenTtlSec must be a whole number of seconds, from 1 to ${MAX_TTL_SEC}`);
     }
+    const retryDelays = checkRetryDelays(options.webhookRetryDelaysMs);
     const users = new UserDirectory(options.users);
     const faults = new FaultQueue();
     const quiet = QuietNestLogs.acquire();
@@ -56,7 +72,7 @@ export class ProviderEmulator {
       // Everything the two apps start (their servers included) stays in this quiet context.
       return await quiet.run(async () => {
         const [affilync, convertly] = await Promise.allSettled([
-          AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults),
+          AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults, retryDelays),
           ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults),
         ]);
         try {
@@ -109,10 +125,49 @@ export class ProviderEmulator {
   }
 
   /**
+   * Fires an Affilync webhook event: `{ id: 'evt_…', event: name, created_at, data }` goes to every
+   * registered webhook subscribed to `name`, signed with its secret, and is retried on the
+   * schedule (`webhookRetryDelaysMs`) after a non-2xx answer, a connection error or 10 s without
+   * an answer. A name Affilync's docs do not list goes to every registered webhook: the emulator
+   * then plays a provider that has added an event (which no one could subscribe to yet).
+   *
+   * `duplicate: true` delivers the same event (same id, same bytes) twice, concurrently, as a
+   * provider's at-least-once delivery may; `delay` waits that many milliseconds before the first
+   * attempt. Resolves with the event's id once every first attempt has been answered or has
+   * failed (retries go on: see flushDeliveries); rejects with a TypeError or RangeError on bad
+   * arguments, and once the emulator is closed.
+   *
+   * @example const { id } = await emulator.emitAffilyncEvent('payout.completed', { payout_id: 'po_1', amount: '120.00' })
+   */
+  emitAffilyncEvent(name: string, data: Record<string, unknown>, options?: { duplicate?: boolean; delay?: number }): Promise<{ id: string }> {
+    return this.affilync.deliveries.emit(name, data, options);
+  }
+
+  /**
+   * Every webhook delivery attempt since the start or the last reset(), in the order they were
+   * made: a frozen snapshot of those answered or failed so far (read it again later). `status` is
+   * the HTTP status, or 0 when no answer came; `at` is when the attempt was made.
+   */
+  get deliveries(): readonly EmulatedDelivery[] {
+    return this.affilync.deliveries.record;
+  }
+
+  /**
+   * Resolves when no webhook delivery is waiting (a `delay`, an answer being sent), in flight or
+   * due for a retry — with short `webhookRetryDelaysMs`, once every retry is done or given up.
+   */
+  flushDeliveries(): Promise<void> {
+    return this.affilync.deliveries.flush();
+  }
+
+  /**
    * Back to the seeded data (what requests created is gone, new ids start again after the seeded
    * ones) and zero counters. Users, their plans, API keys, issued tokens and queued faults stay.
+   * Webhook deliveries are called off (waiting, in flight and scheduled retries) and `deliveries`
+   * is emptied; the registered webhooks go with the rest of the created data.
    */
   reset(): void {
+    this.affilync.deliveries.reset();
     this.affilync.data.reset();
     this.convertly.data.reset();
     this.resetCounters();
@@ -158,10 +213,14 @@ export class ProviderEmulator {
     this.users.setPlan(email, plan);
   }
 
-  /** Closes both servers, dropping every open connection (hanging requests included). Idempotent. */
+  /**
+   * Closes both servers, dropping every open connection (hanging requests included). Scheduled
+   * webhook retries are cancelled; deliveries in flight get a second to be answered, then are
+   * aborted. Leaves no timer behind. Idempotent.
+   */
   async close(): Promise<void> {
     try {
-      await this.quiet.run(() => Promise.all([this.affilync.server.close(), this.convertly.server.close()]));
+      await this.quiet.run(() => Promise.all([this.affilync.deliveries.close(), this.affilync.server.close(), this.convertly.server.close()]));
     } finally {
       this.quiet.release();
     }
