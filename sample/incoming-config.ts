@@ -11,6 +11,11 @@ export const SAMPLE_WEBHOOK_SECRET = 'whsec_sample_demo_secret_change_me';
 export function incomingOptions(env: NodeJS.ProcessEnv): IncomingOptions {
   return {
     jwtSecret: env.SAMPLE_JWT_SECRET ?? randomBytes(32),
-    webhookSecret: env.AFFILYNC_WEBHOOK_SECRET ?? SAMPLE_WEBHOOK_SECRET,
+    webhookSecret: webhookSecret(env),
   };
+}
+
+/** The secret Affilync signs this app's webhooks with: the one it is registered with, and the one checked. */
+export function webhookSecret(env: NodeJS.ProcessEnv): string {
+  return env.AFFILYNC_WEBHOOK_SECRET ?? SAMPLE_WEBHOOK_SECRET;
 }

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ProviderEmulator } from '../lib/testing/index.js';
-import type { ProviderAuthModuleOptions } from '../lib/index.js';
+import { AFFILYNC_RESOURCES, AffilyncClient, type ProviderAuthModuleOptions } from '../lib/index.js';
 import { AppModule } from './app.module.js';
-import { incomingOptions } from './incoming-config.js';
+import { incomingOptions, webhookSecret } from './incoming-config.js';
 import { realProviderOptions } from './provider-config.js';
 
 async function bootstrap() {
@@ -23,7 +23,8 @@ async function bootstrap() {
   }
 
   // rawBody: the webhook guard verifies the signature over the exact bytes received.
-  const app = await NestFactory.create(AppModule.forProviders({ ...options, incoming: incomingOptions(process.env) }), { rawBody: true });
+  const incoming = incomingOptions(process.env);
+  const app = await NestFactory.create(AppModule.forProviders({ ...options, incoming }, { demo: emulator !== undefined }), { rawBody: true });
   app.enableShutdownHooks();
   if (emulator) {
     const running = emulator;
@@ -37,6 +38,15 @@ async function bootstrap() {
   // The port actually bound (PORT=0 picks a free one).
   const { port } = app.getHttpServer().address() as AddressInfo;
   logger.log(`Listening on http://localhost:${port} — try: curl http://localhost:${port}/overview`);
+  if (emulator) {
+    // Subscribe this app to every event, as you would with Affilync: the emulator delivers them signed.
+    const webhook = await app.get(AffilyncClient).webhooks.create({
+      url: `http://127.0.0.1:${port}/webhooks/affilync`,
+      events: [...AFFILYNC_RESOURCES.webhookEvents],
+      secret: webhookSecret(process.env),
+    });
+    logger.log(`Webhook ${webhook.id} registered with the emulator — try: curl -X POST http://localhost:${port}/demo/conversion`);
+  }
 }
 
 bootstrap().catch((err: unknown) => {

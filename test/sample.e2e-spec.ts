@@ -132,14 +132,17 @@ describe('sample app: its own auth, in the order the README tries it', () => {
     await http().delete(`/api-keys/${created.id}`).set(bearer(admin.access_token)).expect(200);
     await http().get('/campaigns').set(bearer(created.key)).expect(401);
 
-    const event = '{"id":"evt_1","event":"conversion.created","data":{}}';
+    const event = '{"id":"evt_1","event":"click.created","created_at":"2026-03-21T15:00:00Z","data":{}}';
     await http().post('/webhooks/affilync').set('Content-Type', 'application/json').send(event).expect(401);
-    await http()
-      .post('/webhooks/affilync')
-      .set('Content-Type', 'application/json')
-      .set('X-Affilync-Signature', signAffilyncWebhook(event, SAMPLE_WEBHOOK_SECRET))
-      .send(event)
-      .expect(204);
+    const signed = () =>
+      http()
+        .post('/webhooks/affilync')
+        .set('Content-Type', 'application/json')
+        .set('X-Affilync-Signature', signAffilyncWebhook(event, SAMPLE_WEBHOOK_SECRET))
+        .send(event);
+    expect((await signed().expect(200)).body).toEqual({ received: true });
+    // Affilync's retry of the same event: answered, not handled again.
+    expect((await signed().expect(200)).body).toEqual({ received: true, duplicate: true });
   });
 });
 
@@ -155,6 +158,14 @@ describe('sample configuration from the environment', () => {
     expect(realProviderOptions({})).toEqual({});
   });
 });
+
+async function waitFor(check: () => boolean, failure: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(failure);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('npm start (the built sample on the embedded emulator)', () => {
   const root = process.cwd();
@@ -204,6 +215,17 @@ describe('npm start (the built sample on the embedded emulator)', () => {
     const overview = await fetch(`http://localhost:${port}/overview`);
     expect(overview.status).toBe(200);
     expect(((await overview.json()) as { convertly: { total: number } }).convertly.total).toBe(57);
+
+    // The sample registered its webhook with the emulator: a conversion comes back as a signed event.
+    await waitFor(() => /Webhook wh_\w+ registered with the emulator/.test(plain()), `no webhook registration line; printed:\n${plain()}`);
+    const conversion = await fetch(`http://localhost:${port}/demo/conversion`, { method: 'POST' });
+    expect(conversion.status).toBe(201);
+    const { id } = (await conversion.json()) as { id: string };
+    await waitFor(
+      () => new RegExp(`LOG \\[Conversions\\] Conversion ${id}: commission \\d+\\.\\d{2} on an order of 149\\.99`).test(plain()),
+      `no conversion.created handled for ${id}; printed:\n${plain()}`,
+    );
+    expect(plain()).toMatch(/LOG \[Webhooks\] Affilync event conversion\.created \(evt_\w+\)/);
 
     const text = plain();
     expect(text).toMatch(/LOG \[Sample\] Using the embedded emulator: Affilync at http:\/\/127\.0\.0\.1:\d+\/api, Convertly at http:\/\/127\.0\.0\.1:\d+\/v1/);
