@@ -173,7 +173,7 @@ describe('the packed package in apps made by users', () => {
     // Installed with plain npm install, and npm sees no peer conflict afterwards.
     await expect(run('npm', ['ls', '--all'], { cwd: dir, maxBuffer: 16 * 2 ** 20 })).resolves.toBeDefined();
     const e2e = await settled(run('npm', ['run', 'test:e2e', '--', '--ci'], { cwd: dir }));
-    expect(e2e.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(e2e.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
     await expectBoots(dir);
     // Nest 11.0's CLI wrote "module": "commonjs" (node10 resolution: no exports map; typesVersions instead).
     const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
@@ -189,7 +189,7 @@ describe('the packed package in apps made by users', () => {
   it('a Nest 12 app as its CLI makes it (ESM, Vitest) installs it, builds, boots and passes its e2e test with the emulator', async () => {
     const dir = await cliApp('nest12-cli-app');
     const e2e = await settled(run('npm', ['run', 'test:e2e'], { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' } }));
-    expect(`${e2e.stdout}${e2e.stderr}`).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(`${e2e.stdout}${e2e.stderr}`).toMatch(/Tests\s+5 passed \(5\)/);
     await expectBoots(dir);
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ProviderAuthModule, type ProviderAuthModuleOptions } from 'nest-provider-auth';
 import { CampaignsController } from './campaigns.controller.js';
+import { WebhooksController } from './webhooks.controller.js';
 
 @Module({})
 export class AppModule {
@@ -12,10 +13,10 @@ export class AppModule {
         ProviderAuthModule.forRoot({
           ...providers,
           globalGuard: true,
-          incoming: { jwtSecret: process.env.JWT_SECRET ?? 'a-nest-11-app-secret-that-is-long-enough' },
+          incoming: { jwtSecret: process.env.JWT_SECRET ?? 'a-nest-11-app-secret-that-is-long-enough', webhookSecret: process.env.AFFILYNC_WEBHOOK_SECRET ?? 'whsec_a_nest_app_demo_secret' },
         }),
       ],
-      controllers: [CampaignsController],
+      controllers: [CampaignsController, WebhooksController],
     };
   }
 }
