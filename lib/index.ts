@@ -19,7 +19,7 @@ export { ProviderAuthConfigError, type ConfigIssue } from './provider-auth-confi
 // Outgoing clients
 export { AffilyncClient } from './client/affilync.client.js';
 export { ConvertlyClient } from './client/convertly.client.js';
-export { ProviderClient, type CallOptions, type ProviderResponse, type RequestOptions } from './client/provider-client.js';
+export { ProviderClient, type CallOptions, type ProviderResponse, type RateLimitStatus, type RequestOptions } from './client/provider-client.js';
 export type { HttpMethod } from './client/http-transport.js';
 export { InvalidRequestPathError, type Query, type QueryValue } from './client/request-path.js';
 export {

@@ -167,6 +167,50 @@ describe('Retry-After (RFC 9110 §10.2.3)', () => {
     });
   });
 
+  describe("a 429 without Retry-After: Affilync's X-RateLimit-Reset (its unit is cut off in the docs)", () => {
+    const in60s: [string, () => string][] = [
+      ['epoch seconds', () => String(Math.floor(Date.now() / 1000) + 60)],
+      ['epoch milliseconds', () => String(Date.now() + 60_000)],
+      ['seconds to wait', () => '60'],
+    ];
+    it.each(in60s)('as %s, beyond maxRetryAfterMs: thrown at once with retryAfterMs from it', async (_, reset) => {
+      fake.script = () => ({
+        status: 429,
+        headers: { 'X-RateLimit-Limit': '300', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': reset() },
+        json: { detail: 'Too many requests', error_code: 'RATE_LIMIT_EXCEEDED', status: 429 },
+      });
+      app = await start({ http: { maxRetryAfterMs: 5_000 } });
+      const err = (await app.affilync.get('/campaigns').catch((e: unknown) => e)) as ProviderRateLimitError;
+      expect(err).toBeInstanceOf(ProviderRateLimitError);
+      expect(err.retryAfterMs).toBeGreaterThan(58_000);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect(fake.calls).toHaveLength(1);
+    });
+
+    it('as seconds to wait, short: waited out, then sent again', async () => {
+      fake.script = (_req, n) =>
+        n === 1 ? { status: 429, headers: { 'X-RateLimit-Limit': '300', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1' } } : ok;
+      app = await start();
+      await expect(app.affilync.get('/campaigns')).resolves.toEqual({ data: [1] });
+      expect(fake.calls).toHaveLength(2);
+      expect(Timed.gap(fake.calls)).toBeGreaterThanOrEqual(950);
+    });
+
+    it('Retry-After wins over X-RateLimit-Reset when both are sent', async () => {
+      fake.script = () => ({ status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Reset': '600' } });
+      app = await start({ http: { maxRetryAfterMs: 5_000 } });
+      await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ status: 429, retryAfterMs: 30_000 });
+    });
+
+    it('an unusable X-RateLimit-Reset (garbage, more than a day away) falls back to a backoff, without retryAfterMs', async () => {
+      fake.script = () => ({ status: 429, headers: { 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3 * 86_400) } });
+      app = await start({ http: { maxRetries: 0 } });
+      const err = (await app.affilync.get('/campaigns').catch((e: unknown) => e)) as ProviderRateLimitError;
+      expect(err).toBeInstanceOf(ProviderRateLimitError);
+      expect(err.retryAfterMs).toBeUndefined();
+    });
+  });
+
   describe('login and refresh answered 503 with Retry-After', () => {
     it('a login: waited out once when short, then logged in', async () => {
       fake.authScript = (_req, n) => (n === 1 ? { status: 503, headers: { 'Retry-After': '1' } } : undefined);

@@ -57,7 +57,18 @@ export interface ProviderClientCore {
  * credential, and a 401 is answered by one renewal (if the call used the current token) and one
  * replay. Resolves to the provider's body unchanged.
  */
+/** A client's rate-limit budget as the provider last reported it (Affilync's X-RateLimit-* headers). */
+export interface RateLimitStatus {
+  limit: number;
+  remaining: number;
+  /** Epoch ms at which the window resets; absent when the provider did not say (usably). */
+  resetAt?: number;
+}
+
 export class ProviderClient implements OnApplicationShutdown {
+  /** The rate-limit headers of the latest answer that had them. */
+  private lastRateLimit: RateLimitInfo | undefined;
+
   constructor(
     private readonly core: ProviderClientCore | undefined,
     /** Names the missing options block in the error an unconfigured client throws. */
@@ -67,6 +78,19 @@ export class ProviderClient implements OnApplicationShutdown {
   /** Whether the module's options configured this provider. */
   get configured(): boolean {
     return this.core !== undefined;
+  }
+
+  /**
+   * The budget of this client's credential as the provider last reported it, for dashboards:
+   * `{ limit, remaining, resetAt }` (epoch ms), from the latest answer of this process that carried
+   * Affilync's X-RateLimit-* headers; undefined before the first, and always for Convertly, which
+   * sends none. Not shared between replicas.
+   */
+  rateLimitStatus(): RateLimitStatus | undefined {
+    this.requireCore();
+    const last = this.lastRateLimit;
+    if (!last) return undefined;
+    return last.reset === undefined ? { limit: last.limit, remaining: last.remaining } : { limit: last.limit, remaining: last.remaining, resetAt: last.reset };
   }
 
   get<T = unknown>(path: string, opts?: CallOptions): Promise<T> {
@@ -148,19 +172,16 @@ export class ProviderClient implements OnApplicationShutdown {
         }
         throw error;
       }
+      const rateLimit = dialect.parseRateLimit(res.headers, Date.now());
+      if (rateLimit) this.lastRateLimit = rateLimit;
       if (res.status >= 200 && res.status < 300) {
-        return {
-          status: res.status,
-          headers: res.headers,
-          data: this.parseData<T>(core, res, describe(opts)),
-          rateLimit: dialect.parseRateLimit(res.headers, Date.now()),
-        };
+        return { status: res.status, headers: res.headers, data: this.parseData<T>(core, res, describe(opts)), rateLimit };
       }
       // A 429, or a 503 saying when to come back: wait that long if it is short, never less; a
       // longer wait (or a call that may not be repeated) is the caller's, with retryAfterMs. An
       // answer whose code says it will not change (a plan limit) is never waited out.
       const final = isFinalAnswer(dialect, res);
-      const asked = final ? undefined : askedWaitMs(res, attempt + 1, Date.now());
+      const asked = final ? undefined : askedWaitMs(dialect, res, attempt + 1, Date.now());
       if (asked !== undefined) {
         if (retriesLeft && asked <= http.maxRetryAfterMs) {
           await sleep(asked, opts.signal);

@@ -108,7 +108,7 @@ export function errorFromResponse(
     case 403:
       return new ProviderForbiddenError({ ...init, retryable: false });
     case 429:
-      return new ProviderRateLimitError({ ...init, retryAfterMs: parseRetryAfter(res, Date.now()) });
+      return new ProviderRateLimitError({ ...init, retryAfterMs: parseRetryAfter(res, Date.now()) ?? dialect.resetWaitMs(res.headers, Date.now()) });
     case 503:
       return new ProviderApiError({ ...init, retryable: true, retryAfterMs: parseRetryAfter(res, Date.now()) });
     default:

@@ -1,3 +1,4 @@
+import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import type { HttpMethod, TransportResponse } from './http-transport.js';
 import { parseRetryAfter } from './response-errors.js';
 
@@ -42,11 +43,12 @@ export function backoffWithoutAdviceMs(attempt: number, random: () => number = M
  * does not ask: a 429 always asks (without a usable Retry-After, a backoff that is never zero); a
  * 503 asks only with a usable Retry-After (without one it is an ordinary retryable 5xx).
  */
-export function askedWaitMs(res: TransportResponse, attempt: number, now: number): number | undefined {
+export function askedWaitMs(dialect: ProviderDialect, res: TransportResponse, attempt: number, now: number): number | undefined {
   if (res.status !== 429 && res.status !== 503) return undefined;
   const advised = parseRetryAfter(res, now);
   if (res.status === 503) return advised;
-  return advised ?? backoffWithoutAdviceMs(attempt);
+  // A 429 without Retry-After: the rate-limit headers may say when the budget is back.
+  return advised ?? dialect.resetWaitMs(res.headers, now) ?? backoffWithoutAdviceMs(attempt);
 }
 
 /** Resolve after `ms`, or reject with the signal's reason as soon as it aborts. */

@@ -182,7 +182,7 @@ export class TokenManager implements CredentialSource {
     let res: TransportResponse = await send();
     // A 429, or a 503 saying when to come back: one wait, then one more try, then an error. Every
     // waiting caller shares this renewal, so a struggling auth endpoint never sees a storm from us.
-    const wait = askedWaitMs(res, 1, Date.now());
+    const wait = askedWaitMs(this.cfg.dialect, res, 1, Date.now());
     if (wait !== undefined && wait <= this.cfg.http.maxRetryAfterMs) {
       await sleep(wait);
       sentAt = Date.now();

@@ -90,9 +90,20 @@ function parsePair(body: unknown, sentAt: number, what: string): TokenGrant {
  * X-RateLimit-Reset's unit is not documented. A value that looks like an epoch time (seconds since
  * 1970, i.e. above 10^9) is read as one; a smaller one as seconds from now.
  */
+/**
+ * X-RateLimit-Reset as epoch ms. Its unit is cut off in Affilync's docs (NOT DOCUMENTED), so all
+ * three usual ones are read, told apart by size: from 10^12 it is epoch milliseconds (every such
+ * time since 2001), from 10^9 epoch seconds (every such time since 2001, until the year 33658), and
+ * below that seconds to wait (a wait of 10^9 s would be 31 years).
+ */
 function resetToEpochMs(value: number, now: number): number {
-  return value > 1e9 ? value * 1000 : now + value * 1000;
+  if (value >= 1e12) return value;
+  if (value >= 1e9) return value * 1000;
+  return now + value * 1000;
 }
+
+/** A reset further away than this is not advice a client can use (as for Retry-After). */
+const MAX_SENSIBLE_RESET_WAIT_MS = 24 * 3600 * 1000;
 
 export const affilyncDialect: ProviderDialect = {
   name: 'affilync',
@@ -153,5 +164,12 @@ export const affilyncDialect: ProviderDialect = {
     if (limit === undefined || remaining === undefined) return undefined;
     const reset = intHeader(headers, h.reset);
     return reset === undefined ? { limit, remaining } : { limit, remaining, reset: resetToEpochMs(reset, now) };
+  },
+
+  resetWaitMs(headers, now) {
+    const reset = intHeader(headers, AFFILYNC.rateLimitHeaders.reset);
+    if (reset === undefined) return undefined;
+    const wait = Math.max(0, resetToEpochMs(reset, now) - now);
+    return wait <= MAX_SENSIBLE_RESET_WAIT_MS ? wait : undefined;
   },
 };

@@ -90,4 +90,5 @@ export const convertlyDialect: ProviderDialect = {
 
   // No X-RateLimit-* headers are documented for Convertly; only Retry-After on a 429.
   parseRateLimit: () => undefined,
+  resetWaitMs: () => undefined,
 };

@@ -87,4 +87,10 @@ export interface ProviderDialect {
   /** The provider's own words for an expired token, used in answers in its style. */
   readonly tokenExpiredMessage: string;
   parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;
+  /**
+   * How long the provider's rate-limit headers say to wait before its budget is back (Affilync's
+   * X-RateLimit-Reset), for a 429 without Retry-After: ms from `now`, 0 for a time already past;
+   * undefined when they do not say, or not usably (more than a day away).
+   */
+  resetWaitMs(headers: Record<string, string | string[] | undefined>, now: number): number | undefined;
 }

@@ -69,6 +69,25 @@ describe('affilyncDialect', () => {
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': 'lots' }, 0)).toBeUndefined();
   });
 
+  it('reads X-RateLimit-Reset as epoch seconds, epoch milliseconds or seconds to wait (the unit is cut off in the docs)', () => {
+    const now = 1_767_225_000_000; // 2026-01-01T00:50:00Z
+    const reset = (value: string) =>
+      affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': value }, now)!.reset;
+    expect(reset('1767225600')).toBe(1_767_225_600_000);
+    expect(reset('1767225600000')).toBe(1_767_225_600_000);
+    expect(reset('600')).toBe(now + 600_000);
+    expect(reset('0')).toBe(now);
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '1767225060' }, now)).toBe(60_000);
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '1767225060000' }, now)).toBe(60_000);
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '60' }, now)).toBe(60_000);
+    // A reset already past is no wait at all; one more than a day away, or garbage, is not advice.
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '1767224000' }, now)).toBe(0);
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': String(2 * 86_400) }, now)).toBeUndefined();
+    expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
+    expect(affilyncDialect.resetWaitMs({}, now)).toBeUndefined();
+    expect(convertlyDialect.resetWaitMs({ 'x-ratelimit-reset': '60' }, now)).toBeUndefined();
+  });
+
   it('leaves reset out (never NaN) when X-RateLimit-Reset is absent or unusable', () => {
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '287' }, 0)).toEqual({ limit: 300, remaining: 287 });
     const info = affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '287', 'x-ratelimit-reset': 'soon' }, 0)!;
