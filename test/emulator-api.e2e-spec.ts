@@ -595,7 +595,10 @@ describe('Affilync /webhooks', () => {
       status: 'active',
       created_at: expect.stringMatching(ISO_SECONDS),
     });
-    expect(em.state.affilync.webhooks).toEqual([{ ...r.body, secret: 'whsec_test_secret' }]);
+    // The signing secret is kept to sign deliveries, never shown: not in the answer, not in state
+    // (a test that snapshots state must not write a secret to disk).
+    expect(em.state.affilync.webhooks).toEqual([r.body]);
+    expect(JSON.stringify(em.state)).not.toContain('whsec_test_secret');
     expect((await post('/webhooks', { ...body, url: 'http://127.0.0.1:9/hook' })).body.id).toBe('wh_002');
   });
 

@@ -9,6 +9,7 @@ import type {
   EmulatedConversion,
   EmulatedLink,
   EmulatedWebhook,
+  RegisteredWebhook,
 } from './emulator-state.js';
 import { affilyncSeed, deepFreeze, seqId, type AffilyncSeed } from './fixtures.js';
 
@@ -46,7 +47,7 @@ export class AffilyncData {
       callNumbers: Object.freeze([...d.callNumbers]),
       calls: Object.freeze([...d.calls]),
       commissions: Object.freeze([...d.commissions]),
-      webhooks: Object.freeze([...d.webhooks]),
+      webhooks: Object.freeze(d.webhooks.map(withoutSecret)),
     });
   }
 
@@ -68,7 +69,8 @@ export class AffilyncData {
   get commissions(): readonly EmulatedCommission[] {
     return this.data.commissions;
   }
-  get webhooks(): readonly EmulatedWebhook[] {
+  /** With their secrets: for signing deliveries only. */
+  get webhooks(): readonly RegisteredWebhook[] {
     return this.data.webhooks;
   }
 
@@ -103,7 +105,12 @@ export class AffilyncData {
     this.data.callNumbers.push(deepFreeze(number));
   }
 
-  addWebhook(webhook: EmulatedWebhook): void {
+  addWebhook(webhook: RegisteredWebhook): void {
     this.data.webhooks.push(deepFreeze(webhook));
   }
+}
+
+/** A webhook as `state` shows it: everything but the signing secret (a frozen copy). */
+function withoutSecret({ secret: _secret, ...shown }: RegisteredWebhook): EmulatedWebhook {
+  return Object.freeze({ ...shown, events: Object.freeze([...shown.events]) });
 }

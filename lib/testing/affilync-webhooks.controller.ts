@@ -9,7 +9,7 @@ import { JsonBody } from './request-params.js';
 /**
  * Affilync's webhook registration (api/webhooks, `webhooks:manage`): the caller gives `url`,
  * `events` and its own `secret`; 201 with `{ id, url, events, status: 'active', created_at }` at
- * top level. The secret is kept (emulator.state shows it) but never echoed.
+ * top level. The secret is kept to sign deliveries, but never echoed nor shown in emulator.state.
  */
 @Controller('webhooks')
 @Scopes('webhooks:manage')

@@ -109,13 +109,17 @@ export interface EmulatedCommission {
   readonly created_at: string;
 }
 
-/** A registered webhook. Its answer is the same without `secret`, which Affilync never echoes. */
+/** A registered webhook, as POST /webhooks answered it: without its signing secret, which is never shown. */
 export interface EmulatedWebhook {
   readonly id: string;
   readonly url: string;
   readonly events: readonly string[];
   readonly status: 'active';
   readonly created_at: string;
+}
+
+/** What the emulator keeps of a webhook: the secret too, to sign its deliveries (never in `state`). */
+export interface RegisteredWebhook extends EmulatedWebhook {
   readonly secret: string;
 }
 

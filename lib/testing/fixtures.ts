@@ -19,7 +19,7 @@ import type {
   EmulatedCreator,
   EmulatedDiscount,
   EmulatedLink,
-  EmulatedWebhook,
+  RegisteredWebhook,
 } from './emulator-state.js';
 import { formatCents, percentOf } from './money.js';
 
@@ -73,7 +73,7 @@ export interface AffilyncSeed {
   callNumbers: EmulatedCallNumber[];
   calls: EmulatedCall[];
   commissions: EmulatedCommission[];
-  webhooks: EmulatedWebhook[];
+  webhooks: RegisteredWebhook[];
 }
 
 export interface ConvertlySeed {

@@ -115,8 +115,8 @@ export class ProviderEmulator {
   /**
    * Both providers' data as it is now: a frozen snapshot (read it again after further requests).
    * Records have the fields the routes answer with; `affilync.clicks`, which no route lists, are
-   * the `click_id`s a conversion may be tracked with, and a webhook adds the `secret` it was
-   * registered with (never answered).
+   * the `click_id`s a conversion may be tracked with. A webhook's signing secret is never in it
+   * (it signs deliveries, and is never answered either).
    *
    * @example expect(emulator.state.affilync.conversions.at(-1)).toMatchObject({ order_id: 'ORD-9001' })
    */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmulatedWebhook } from './emulator-state.js';
+import type { RegisteredWebhook } from './emulator-state.js';
 import { checkRetryDelays, DEFAULT_WEBHOOK_RETRY_DELAYS_MS, WebhookDeliveries } from './webhook-deliveries.js';
 
 /** What ProviderEmulator.start does not expose: the timeout, the redirect rule, the schedule's checks. */
@@ -21,7 +21,7 @@ async function stop(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-const webhook = (url: string): EmulatedWebhook => ({
+const webhook = (url: string): RegisteredWebhook => ({
   id: 'wh_1',
   url,
   events: ['payout.completed'],

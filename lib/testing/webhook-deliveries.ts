@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as wait } from 'node:timers/promises';
 import { WEBHOOK_EVENTS } from './affilync-vocabulary.js';
-import type { EmulatedWebhook } from './emulator-state.js';
+import type { RegisteredWebhook } from './emulator-state.js';
 import type { EmulatedDelivery } from './emulator-types.js';
 import { isoSeconds } from './fixtures.js';
 import { signAffilyncWebhook } from './sign-webhook.js';
@@ -78,7 +78,7 @@ export class WebhookDeliveries {
 
   constructor(
     /** The registered webhooks, read when an event is emitted. */
-    private readonly webhooks: () => readonly EmulatedWebhook[],
+    private readonly webhooks: () => readonly RegisteredWebhook[],
     settings: DeliverySettings,
   ) {
     this.retryDelaysMs = settings.retryDelaysMs;
