@@ -4,9 +4,9 @@ import { ROLES, type Role } from './principal.js';
 import { DEFAULT_CACHE_ENTRIES } from './verified-credential-cache.js';
 import { DEFAULT_SCOPES, defaultRoleScopes, SCOPE_TOKEN } from './scope-catalogue.js';
 import { resolveWebhookOptions } from '../webhooks/webhook-options.js';
+import { int, storeOption, type Add } from './option-checks.js';
 
 type Obj = Record<string, unknown>;
-type Add = (path: string, problem: string) => void;
 
 const KEYS = [
   'jwtSecret',
@@ -125,22 +125,4 @@ function stringList(value: unknown, path: string, add: Add, shape?: RegExp): str
     return [];
   }
   return [...new Set(value as string[])];
-}
-
-function storeOption(value: unknown, path: string, methods: string[], add: Add): unknown {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || methods.some((m) => typeof (value as Obj)[m] !== 'function')) {
-    add(path, `must implement ${methods.join(', ')}`);
-    return undefined;
-  }
-  return value;
-}
-
-function int(value: unknown, path: string, min: number, max: number, fallback: number, add: Add): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    add(path, `must be an integer from ${min} to ${max}`);
-    return fallback;
-  }
-  return value;
 }

@@ -1,7 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { int, storeOption, type Add } from '../incoming/option-checks.js';
 import type { EventIdStore } from './event-id-store.interface.js';
-
-type Add = (path: string, problem: string) => void;
 
 /** Fewer than this many characters cannot be a signing secret anyone chose on purpose. */
 const MIN_SECRET_LENGTH = 16;
@@ -32,10 +31,15 @@ interface RawWebhookOptions {
 
 /** The webhook part of `incoming`; problems name the option and never a secret. */
 export function resolveWebhookOptions(o: RawWebhookOptions, add: Add): ResolvedWebhookOptions {
-  const ttl = wholeSeconds(o.webhookDedupTtlSec, 'incoming.webhookDedupTtlSec', 60, 366 * 86_400, DEFAULT_WEBHOOK_DEDUP_TTL_SEC, add);
-  const lease = wholeSeconds(o.webhookLeaseSec, 'incoming.webhookLeaseSec', 1, 3_600, DEFAULT_WEBHOOK_LEASE_SEC, add);
+  const ttl = int(o.webhookDedupTtlSec, 'incoming.webhookDedupTtlSec', 60, 366 * 86_400, DEFAULT_WEBHOOK_DEDUP_TTL_SEC, add);
+  const lease = int(o.webhookLeaseSec, 'incoming.webhookLeaseSec', 1, 3_600, DEFAULT_WEBHOOK_LEASE_SEC, add);
   if (lease >= ttl) add('incoming.webhookLeaseSec', 'must be shorter than incoming.webhookDedupTtlSec');
-  return { webhookKeys: webhookKeys(o.webhookSecret, add), eventIdStore: eventIdStore(o.eventIdStore, add), webhookDedupTtlSec: ttl, webhookLeaseSec: lease };
+  return {
+    webhookKeys: webhookKeys(o.webhookSecret, add),
+    eventIdStore: storeOption(o.eventIdStore, 'incoming.eventIdStore', ['claim', 'complete', 'release'], add) as EventIdStore | undefined,
+    webhookDedupTtlSec: ttl,
+    webhookLeaseSec: lease,
+  };
 }
 
 /** One secret, or several while rotating: each used exactly as given, prefix and all, as Affilync's own example does. */
@@ -51,23 +55,4 @@ function webhookKeys(raw: unknown, add: Add): KeyObject[] {
   for (const p of problems) add(p, `must be a webhook signing secret, a string of at least ${MIN_SECRET_LENGTH} characters`);
   if (new Set(list).size !== list.length) add(path, 'lists the same secret twice');
   return problems.length > 0 ? [] : (list as string[]).map((s) => createSecretKey(Buffer.from(s, 'utf8')));
-}
-
-function eventIdStore(raw: unknown, add: Add): EventIdStore | undefined {
-  if (raw === undefined) return undefined;
-  const methods = ['claim', 'complete', 'release'];
-  if (typeof raw !== 'object' || raw === null || methods.some((m) => typeof (raw as Record<string, unknown>)[m] !== 'function')) {
-    add('incoming.eventIdStore', `must implement ${methods.join(', ')}`);
-    return undefined;
-  }
-  return raw as EventIdStore;
-}
-
-function wholeSeconds(value: unknown, path: string, min: number, max: number, fallback: number, add: Add): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    add(path, `must be a whole number of seconds from ${min} to ${max}`);
-    return fallback;
-  }
-  return value;
 }
