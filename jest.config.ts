@@ -9,8 +9,16 @@ const config: Config = {
   // Users' apps, installed and tested by test/packaging/packed-apps.packed-spec.ts in directories of their own.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packaging/nest1[12]-cli-app/'],
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+    '/test/support/nestjs-throttler\\.mjs$': '<rootDir>/test/support/cjs-package-as-esm.mjs',
+  },
+  moduleNameMapper: {
+    // @nestjs/throttler is CommonJS and require()s Nest; Nest 12 is ESM only, which Jest's CommonJS
+    // runtime cannot require (plain Node can): Jest gets it as one ES module instead.
+    '^@nestjs/throttler$': '<rootDir>/test/support/nestjs-throttler.mjs',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   // The secret audit watches every test file: logs, stdout/stderr, client errors, request URLs.
   setupFilesAfterEnv: ['<rootDir>/test/support/audit-setup.ts'],
   testTimeout: 20_000,
@@ -23,7 +31,7 @@ const config: Config = {
 if (process.env.NEST_MAJOR === '11') {
   const nest11 = '<rootDir>/.ci/nest11/node_modules';
   config.moduleNameMapper = {
-    '^@nestjs/(common|core|jwt|passport|platform-express|platform-fastify|testing)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
+    '^@nestjs/(common|core|jwt|passport|platform-express|platform-fastify|testing|throttler)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
     '^passport$': `${nest11}/passport`,
     ...config.moduleNameMapper,
   };

@@ -12,7 +12,7 @@ interface Condition {
 }
 type ExportEntry = string | { import: Condition; require: Condition };
 
-const ENTRY_POINTS = ['.', './passport', './redis', './testing'];
+const ENTRY_POINTS = ['.', './passport', './redis', './testing', './throttler'];
 
 /** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
@@ -56,6 +56,7 @@ describe('published package', () => {
     emulator: typeof testing.ProviderEmulator.start,
     redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore, typeof redis.RedisEventIdStore],
     passport: typeof passport.ProviderBearerStrategy,
+    throttler: [typeof throttler.ProviderThrottlerGuard, typeof throttler.RedisThrottlerStorage, typeof throttler.limitByPrincipal],
   }`;
   const expected = {
     module: 'function',
@@ -67,6 +68,7 @@ describe('published package', () => {
     emulator: 'function',
     redis: ['function', 'function', 'function', 'function'],
     passport: 'function',
+    throttler: ['function', 'function', 'function'],
   };
 
   it('loads by its name in a real Node process as ESM (import)', async () => {
@@ -76,6 +78,7 @@ describe('published package', () => {
       import * as testing from 'nest-provider-auth/testing';
       import * as redis from 'nest-provider-auth/redis';
       import * as passport from 'nest-provider-auth/passport';
+      import * as throttler from 'nest-provider-auth/throttler';
       console.log(JSON.stringify(${names}));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual(expected);
@@ -88,9 +91,54 @@ describe('published package', () => {
       const testing = require('nest-provider-auth/testing');
       const redis = require('nest-provider-auth/redis');
       const passport = require('nest-provider-auth/passport');
+      const throttler = require('nest-provider-auth/throttler');
       console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({ ...expected, file: join(root, 'dist/cjs/index.js') });
+  });
+
+  it('the root entry and ./redis load no @nestjs/throttler (an optional peer only ./throttler needs)', async () => {
+    const script = `
+      require('reflect-metadata');
+      require('nest-provider-auth');
+      require('nest-provider-auth/redis');
+      console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs/throttler'))));`;
+    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  // Jest gets @nestjs/throttler converted to ESM (jest.config.ts); here the real CommonJS package
+  // require()s Nest 12's ESM, as in a user's app.
+  it('./throttler guards a route in a real Node process: 200, then the 429 in the configured format', async () => {
+    const script = `
+      import 'reflect-metadata';
+      import { Controller, Get, Module } from '@nestjs/common';
+      import { APP_GUARD, NestFactory } from '@nestjs/core';
+      import { ThrottlerModule } from '@nestjs/throttler';
+      import { ProviderAuthGuard, ProviderAuthModule, Public } from 'nest-provider-auth';
+      import { ProviderThrottlerGuard } from 'nest-provider-auth/throttler';
+      class Routes { open() { return { ok: true }; } }
+      Controller()(Routes);
+      Reflect.decorate([Get('open'), Public()], Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open'));
+      class AppModule {}
+      Module({
+        imports: [ProviderAuthModule.forRoot({ incoming: { jwtSecret: 'x'.repeat(32), errorFormat: 'convertly' } }), ThrottlerModule.forRoot([{ ttl: 60000, limit: 1 }])],
+        controllers: [Routes],
+        providers: [{ provide: APP_GUARD, useClass: ProviderAuthGuard }, { provide: APP_GUARD, useClass: ProviderThrottlerGuard }],
+      })(AppModule);
+      const app = await NestFactory.create(AppModule, { logger: ['error'] });
+      await app.listen(0, '127.0.0.1');
+      const url = 'http://127.0.0.1:' + app.getHttpServer().address().port + '/open';
+      const first = await fetch(url);
+      const second = await fetch(url);
+      console.log(JSON.stringify({ statuses: [first.status, second.status], body: await second.json(), retryAfter: second.headers.get('retry-after') }));
+      await app.close();`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({
+      statuses: [200, 429],
+      body: { statusCode: 429, message: 'Rate limit exceeded', error: 'Too Many Requests' },
+      retryAfter: '60',
+    });
   });
 
   it('with both builds loaded in one process, tokens, decorator metadata and instanceof are shared', async () => {
@@ -142,7 +190,15 @@ describe('published package', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: root });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
     expect(files.some((f) => /\.spec\./.test(f))).toBe(false);
-    for (const f of ['dist/index.js', 'dist/cjs/index.js', 'dist/testing/index.js', 'dist/redis/index.js', 'dist/passport/index.js', 'LICENSE'])
+    for (const f of [
+      'dist/index.js',
+      'dist/cjs/index.js',
+      'dist/testing/index.js',
+      'dist/redis/index.js',
+      'dist/passport/index.js',
+      'dist/throttler/index.js',
+      'LICENSE',
+    ])
       expect(files).toContain(f);
     for (const map of ['dist/index.js.map', 'dist/cjs/issuing/token.service.js.map']) {
       const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: string[] };

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { affilyncDialect } from '../dialects/affilync.dialect.js';
+import { AFFILYNC, affilyncDialect } from '../dialects/affilync.dialect.js';
 import { convertlyDialect } from '../dialects/convertly.dialect.js';
 
 /** Every refusal the guards (and, for invalid input, the issuing services) can answer with. */
@@ -15,6 +15,7 @@ export type Refusal =
   | { reason: 'webhook-busy' }
   | { reason: 'webhook-unavailable' }
   | { reason: 'unavailable' }
+  | { reason: 'rate-limited' }
   | { reason: 'validation'; fields: readonly InvalidField[] };
 
 /** One input field that failed validation, as Affilync's 422 `fields[]` lists it. */
@@ -123,6 +124,9 @@ export function answerFor(refusal: Refusal, format: keyof typeof FORMATS, realm:
       return make(503, 'SERVICE_UNAVAILABLE', 'Webhook events cannot be handled right now; deliver it again later');
     case 'unavailable':
       return make(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable');
+    case 'rate-limited':
+      // Affilync's errors page: 429 RATE_LIMIT_EXCEEDED; Convertly's `error` is the reason phrase.
+      return make(429, AFFILYNC.errorCodes.rateLimited, 'Rate limit exceeded');
     case 'validation':
       return validationAnswer(refusal.fields, format);
   }
