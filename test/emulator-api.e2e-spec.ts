@@ -791,7 +791,7 @@ describe('emulator.state and emulator.reset()', () => {
     em.fault({ provider: 'affilync', path: '/campaigns', status: 503 });
     em.reset();
     expect(em.state).toEqual(before);
-    expect(em.counters.affilync).toEqual({ logins: 0, refreshes: 0, calls: 0, rejected: 0, failedLogins: 0, failedRefreshes: 0 });
+    expect(em.counters.affilync).toEqual({ logins: 0, refreshes: 0, calls: 0, rejected: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0 });
     expect(em.counters.convertly.logins).toBe(0);
     // The same order and the same ids again: the numbering restarts after the seed.
     expect((await post('/conversions/track', { click_id: 'clk_003', order_id: 'ORD-RESET', amount: '9.99' })).body.data.id).toBe('conv_121');

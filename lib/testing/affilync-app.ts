@@ -14,6 +14,7 @@ import { emulatedProviderModule } from './emulator-module.js';
 import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
 import { ProviderServer } from './provider-server.js';
+import type { RateLimitRule } from './rate-limit-rules.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
 
 /** Scopes an API key can carry (the dialect's catalogue). */
@@ -48,7 +49,13 @@ export class AffilyncApp {
     readonly deliveries: WebhookDeliveries,
   ) {}
 
-  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue, retryDelaysMs: readonly number[]): Promise<AffilyncApp> {
+  static async start(
+    users: UserDirectory,
+    ttlSec: number,
+    faults: FaultQueue,
+    retryDelaysMs: readonly number[],
+    rateLimit: RateLimitRule | undefined,
+  ): Promise<AffilyncApp> {
     const ledger = new AccessTokenLedger(ttlSec);
     const data = new AffilyncData();
     const deliveries = new WebhookDeliveries(() => data.webhooks, { retryDelaysMs });
@@ -61,7 +68,7 @@ export class AffilyncApp {
         { provide: WebhookDeliveries, useValue: deliveries },
       ],
     };
-    const server = await ProviderServer.start(emulatedProviderModule(spec, users, ledger, ttlSec), new AffilyncProfile(), faults);
+    const server = await ProviderServer.start(emulatedProviderModule(spec, users, ledger, ttlSec), new AffilyncProfile(), faults, rateLimit);
     return new AffilyncApp(server, ledger, data, deliveries);
   }
 

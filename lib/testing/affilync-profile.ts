@@ -2,9 +2,10 @@ import { AFFILYNC } from '../index.js';
 import { reasonPhrase } from './faults.js';
 import type { Headers } from './http-io.js';
 import type { FieldProblem, ProviderProfile, RequestKind } from './provider-profile.js';
+import type { WindowVerdict } from './rate-limit-windows.js';
 
 /** The documented example value of X-RateLimit-Limit (the Pro plan's per-minute limit). */
-const RATE_LIMIT_PER_MINUTE = 300;
+const RATE_LIMIT_PER_MINUTE: number = AFFILYNC.plansPerMinute.pro;
 const CODES = AFFILYNC.errorCodes;
 
 /**
@@ -34,7 +35,10 @@ export class AffilyncProfile implements ProviderProfile {
     return 'resource';
   }
 
-  /** A fixed one-minute window; the reset is its end in epoch seconds. */
+  /**
+   * Without the `rateLimits` option: plausible headers, never enforced — one fixed minute for
+   * everyone, aligned on the clock; the reset is its end in epoch seconds.
+   */
   resourceHeaders(): Headers {
     const nowSec = Math.floor(Date.now() / 1000);
     if (nowSec >= this.rateWindowEnd) {
@@ -48,6 +52,16 @@ export class AffilyncProfile implements ProviderProfile {
       [h.remaining]: String(this.rateRemaining),
       [h.reset]: String(this.rateWindowEnd),
     };
+  }
+
+  /**
+   * The credential's own window, on every answer it counted and on its 429s (which carry no
+   * Retry-After: the docs show none, so a client must go by the reset). The reset is the window's
+   * end in epoch seconds rounded up, so a client that waits until then is never early.
+   */
+  rateLimitHeaders(verdict: WindowVerdict): Headers {
+    const h = AFFILYNC.rateLimitHeaders;
+    return { [h.limit]: String(verdict.limit), [h.remaining]: String(verdict.remaining), [h.reset]: String(Math.ceil(verdict.resetAtMs / 1000)) };
   }
 
   errorAnswer(status: number, kind: RequestKind, message?: string, fields?: FieldProblem[]): { body: unknown; headers: Headers } {

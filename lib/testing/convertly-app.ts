@@ -11,6 +11,7 @@ import { emulatedProviderModule } from './emulator-module.js';
 import type { UserDirectory } from './emulator-users.js';
 import type { FaultQueue } from './faults.js';
 import { ProviderServer } from './provider-server.js';
+import type { RateLimitRule } from './rate-limit-rules.js';
 
 @Module({})
 class ConvertlyEmulatorModule {}
@@ -27,7 +28,7 @@ export class ConvertlyApp {
     readonly data: ConvertlyData,
   ) {}
 
-  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue): Promise<ConvertlyApp> {
+  static async start(users: UserDirectory, ttlSec: number, faults: FaultQueue, rateLimit: RateLimitRule | undefined): Promise<ConvertlyApp> {
     const data = new ConvertlyData();
     const spec = {
       module: ConvertlyEmulatorModule,
@@ -35,7 +36,12 @@ export class ConvertlyApp {
       controllers: CONTROLLERS,
       providers: [{ provide: ConvertlyData, useValue: data }],
     };
-    const server = await ProviderServer.start(emulatedProviderModule(spec, users, new AccessTokenLedger(ttlSec), ttlSec), new ConvertlyProfile(), faults);
+    const server = await ProviderServer.start(
+      emulatedProviderModule(spec, users, new AccessTokenLedger(ttlSec), ttlSec),
+      new ConvertlyProfile(),
+      faults,
+      rateLimit,
+    );
     return new ConvertlyApp(server, users, data);
   }
 

@@ -2,6 +2,7 @@ import { CONVERTLY } from '../index.js';
 import { reasonPhrase } from './faults.js';
 import type { Headers } from './http-io.js';
 import type { ProviderProfile, RequestKind } from './provider-profile.js';
+import type { WindowVerdict } from './rate-limit-windows.js';
 
 /** Convertly under /v1: auth paths, no rate-limit headers, NestJS's `{ statusCode, message, error }` errors. */
 export class ConvertlyProfile implements ProviderProfile {
@@ -16,6 +17,11 @@ export class ConvertlyProfile implements ProviderProfile {
 
   resourceHeaders(): Headers {
     return {}; // Convertly documents no X-RateLimit-* headers
+  }
+
+  /** Only a 429 says anything: `Retry-After` in whole seconds, rounded up so that it is never early. */
+  rateLimitHeaders(verdict: WindowVerdict): Headers {
+    return verdict.admitted ? {} : { 'retry-after': String(Math.ceil(verdict.untilResetMs / 1000)) };
   }
 
   errorAnswer(status: number, _kind: RequestKind, message?: string): { body: unknown; headers: Headers } {

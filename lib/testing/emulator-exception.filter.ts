@@ -42,7 +42,8 @@ export class EmulatorExceptionFilter implements ExceptionFilter {
     const [status, message, fields] =
       exception instanceof EmulatorHttpError
         ? [exception.status, exception.message, exception.fields]
-        : // Nest's own (the 404 of an unknown route): the status only; its text names the path.
+        : // Nest's own (the 404 of an unknown route, whose text names the path) and
+          // RateLimitInterceptor's 429: the status only, worded by the provider.
           exception instanceof HttpException
           ? [exception.getStatus(), undefined, undefined]
           : [500, undefined, undefined];

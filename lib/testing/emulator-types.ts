@@ -10,7 +10,10 @@ export interface EmulatorUser {
    * links, numbers or webhooks (default 'admin').
    */
   role?: 'admin' | 'member';
-  /** Convertly plan: 'starter' gets 403 on every resource route; 'growth' (default) and 'scale' are allowed. */
+  /**
+   * Convertly plan: 'starter' gets 403 on every resource route; 'growth' (default) and 'scale' are
+   * allowed, and with `rateLimits: 'documented'` get 100 and 500 requests per minute.
+   */
   plan?: string;
   /** Convertly brand id, returned by the login and put in the token's `brandId` claim. */
   brandId?: string;
@@ -29,7 +32,26 @@ export interface EmulatorOptions {
    * Affilync's docs cut their retry policy short (PROVIDERS.md §1.7).
    */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Enforce rate limits per credential (an Affilync API key, an Affilync user, a Convertly user):
+   * `'documented'` for the providers' documented limits (Affilync 300 per minute, Convertly 100 or
+   * 500 per minute by the user's plan), or an explicit `{ limit, windowMs }` per provider (one left
+   * out is not limited). Default: off — nothing is ever refused 429, and Affilync's X-RateLimit-*
+   * headers are decoration. See docs/testing.md, "Rate limits in the emulator".
+   */
+  rateLimits?: EmulatorRateLimits;
 }
+
+/** `limit` requests per credential in a fixed window of `windowMs` that opens at its first counted request. */
+export interface EmulatorRateLimit {
+  /** A whole number, at least 1. */
+  limit: number;
+  /** Whole milliseconds, at least 1. */
+  windowMs: number;
+}
+
+/** The `rateLimits` option of ProviderEmulator.start(). */
+export type EmulatorRateLimits = 'documented' | { affilync?: EmulatorRateLimit; convertly?: EmulatorRateLimit };
 
 /** One attempt to deliver an Affilync webhook event (see ProviderEmulator.deliveries). */
 export interface EmulatedDelivery {
@@ -82,6 +104,8 @@ export interface ProviderCounters {
   failedLogins: number;
   /** Refresh requests that got no token (refused, malformed, or answered by a fault). */
   failedRefreshes: number;
+  /** Resource requests answered 429: refused by the `rateLimits` option, or by a fault. */
+  rateLimited: number;
 }
 
 /** A misbehaviour to inject into the next matching request(s). */
@@ -108,5 +132,5 @@ export interface FaultSpec {
 }
 
 export function emptyCounters(): ProviderCounters {
-  return { logins: 0, refreshes: 0, calls: 0, rejected: 0, failedLogins: 0, failedRefreshes: 0 };
+  return { logins: 0, refreshes: 0, calls: 0, rejected: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0 };
 }

@@ -6,6 +6,8 @@ export {
   type EmulatorAffilyncAuth,
   type EmulatorClientOptions,
   type EmulatorOptions,
+  type EmulatorRateLimit,
+  type EmulatorRateLimits,
   type EmulatorUser,
   type FaultSpec,
   type ProviderCounters,

@@ -96,7 +96,7 @@ describe('ProviderEmulator', () => {
       const second = await call(`${em.affilyncBaseUrl}/campaigns`, { token: pair.access_token });
       const [r1, r2] = [first, second].map((r) => Number(r.headers.get('x-ratelimit-remaining')));
       expect(r2 === r1 - 1 || r2 === 299).toBe(true); // 299: a new minute started in between
-      expect(em.counters.affilync).toEqual({ logins: 1, refreshes: 0, calls: 2, rejected: 0, failedLogins: 0, failedRefreshes: 0 });
+      expect(em.counters.affilync).toEqual({ logins: 1, refreshes: 0, calls: 2, rejected: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0 });
     });
 
     // api/errors: 400 is "malformed JSON", 422 "validation errors" (it was 422 for both before).
@@ -269,7 +269,7 @@ describe('ProviderEmulator', () => {
         notFound,
       );
       expect((await call(`${em.convertlyBaseUrl}/orders`, { token: r.body.data.accessToken })).body).toEqual(notFound);
-      expect(em.counters.convertly).toEqual({ logins: 1, refreshes: 0, calls: 4, rejected: 0, failedLogins: 0, failedRefreshes: 0 });
+      expect(em.counters.convertly).toEqual({ logins: 1, refreshes: 0, calls: 4, rejected: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0 });
     });
 
     it('refuses wrong credentials and a missing token with the NestJS body', async () => {

@@ -14,6 +14,7 @@ import type {
 import { UserDirectory } from './emulator-users.js';
 import { FaultQueue } from './faults.js';
 import { QuietNestLogs } from './quiet-nest-logs.js';
+import { rateLimitRules } from './rate-limit-rules.js';
 import { checkRetryDelays } from './webhook-deliveries.js';
 
 /** The longest access-token lifetime the library's TokenService issues (incoming.accessTokenTtlSec). */
@@ -65,6 +66,7 @@ export class ProviderEmulator {
       throw new RangeError(`ProviderEmulator: accessTokenTtlSec must be a whole number of seconds, from 1 to ${MAX_TTL_SEC}`);
     }
     const retryDelays = checkRetryDelays(options.webhookRetryDelaysMs);
+    const limits = rateLimitRules(options.rateLimits);
     const users = new UserDirectory(options.users);
     const faults = new FaultQueue();
     const quiet = QuietNestLogs.acquire();
@@ -72,8 +74,8 @@ export class ProviderEmulator {
       // Everything the two apps start (their servers included) stays in this quiet context.
       return await quiet.run(async () => {
         const [affilync, convertly] = await Promise.allSettled([
-          AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults, retryDelays),
-          ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults),
+          AffilyncApp.start(users, ttl ?? AFFILYNC.accessTokenLifetimeSec, faults, retryDelays, limits.affilync),
+          ConvertlyApp.start(users, ttl ?? CONVERTLY.tokenLifetimeSec, faults, limits.convertly),
         ]);
         try {
           if (affilync.status === 'rejected') throw affilync.reason;
@@ -162,7 +164,8 @@ export class ProviderEmulator {
 
   /**
    * Back to the seeded data (what requests created is gone, new ids start again after the seeded
-   * ones) and zero counters. Users, their plans, API keys, issued tokens and queued faults stay.
+   * ones), zero counters and, with `rateLimits`, every credential's full budget (its window opens
+   * again at its next request). Users, their plans, API keys, issued tokens and queued faults stay.
    * Webhook deliveries are called off (waiting, in flight and scheduled retries) and `deliveries`
    * is emptied; the registered webhooks go with the rest of the created data.
    */
@@ -170,12 +173,14 @@ export class ProviderEmulator {
     this.affilync.deliveries.reset();
     this.affilync.data.reset();
     this.convertly.data.reset();
+    this.affilync.server.resetRateLimits();
+    this.convertly.server.resetRateLimits();
     this.resetCounters();
   }
 
   resetCounters(): void {
     for (const c of [this.counters.affilync, this.counters.convertly]) {
-      c.logins = c.refreshes = c.calls = c.rejected = c.failedLogins = c.failedRefreshes = 0;
+      c.logins = c.refreshes = c.calls = c.rejected = c.failedLogins = c.failedRefreshes = c.rateLimited = 0;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { EmulatedProvider } from './emulator-types.js';
 import type { Headers } from './http-io.js';
+import type { WindowVerdict } from './rate-limit-windows.js';
 
 export type RequestKind = 'login' | 'refresh' | 'resource';
 
@@ -22,6 +23,11 @@ export interface ProviderProfile {
   classify(method: string, path: string | undefined): RequestKind;
   /** Headers every resource answer carries (Affilync's rate-limit headers). Called once per resource request. */
   resourceHeaders(): Headers;
+  /**
+   * With the `rateLimits` option on: the headers of an answer to a request its credential's window
+   * counted (`admitted`) or refused with 429. They replace resourceHeaders().
+   */
+  rateLimitHeaders(verdict: WindowVerdict): Headers;
   /**
    * The provider's own error answer for a status: for status-only faults, the emulator's own
    * refusals (bad login, validation, 404) and crashes. `message` defaults to the status' usual text.

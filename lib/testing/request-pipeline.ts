@@ -13,10 +13,13 @@ type Next = (error?: unknown) => void;
  * matching fault hang, delay or replace the answer, pin the headers every answer must carry, read
  * the JSON body, then hand over to the routes (and the library's guard).
  *
+ * With `rateLimited` (the `rateLimits` option on for this provider) no resource headers are pinned
+ * here: the credential is not known yet, and RateLimitInterceptor sets the real ones after the guard.
+ *
  * Nest's body parser is off: a malformed body must reach the routes (as JsonBody's 400 in the
  * provider's error shape, after the guard), not become the framework's own 400 before the guard.
  */
-export function requestPipeline(profile: ProviderProfile, counters: ProviderCounters, faults: FaultQueue, sleeper: Sleeper) {
+export function requestPipeline(profile: ProviderProfile, counters: ProviderCounters, faults: FaultQueue, sleeper: Sleeper, rateLimited = false) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     run(req, res).then((handOver) => handOver && next(), next);
   };
@@ -27,7 +30,7 @@ export function requestPipeline(profile: ProviderProfile, counters: ProviderCoun
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = relativePath(url.pathname, profile.basePath);
     const kind = profile.classify(method, path);
-    const pinned: Headers = kind === 'resource' ? profile.resourceHeaders() : {};
+    const pinned: Headers = kind === 'resource' && !rateLimited ? profile.resourceHeaders() : {};
     if (kind === 'resource') counters.calls++;
 
     const fault = faults.take(profile.provider, method, path);
@@ -67,6 +70,7 @@ function countFaulted(counters: ProviderCounters, kind: RequestKind, status: num
   if (kind === 'login') counters.failedLogins++;
   else if (kind === 'refresh') counters.failedRefreshes++;
   else if (status === 401) counters.rejected++;
+  else if (status === 429) counters.rateLimited++;
 }
 
 function countAnswered(counters: ProviderCounters, kind: RequestKind, status: number): void {
@@ -74,4 +78,5 @@ function countAnswered(counters: ProviderCounters, kind: RequestKind, status: nu
   if (kind === 'login') counters[ok ? 'logins' : 'failedLogins']++;
   else if (kind === 'refresh') counters[ok ? 'refreshes' : 'failedRefreshes']++;
   else if (status === 401) counters.rejected++;
+  else if (status === 429) counters.rateLimited++;
 }
