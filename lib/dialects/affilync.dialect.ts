@@ -13,6 +13,8 @@ export const AFFILYNC = {
   /** api/authentication's example 401 for an expired token. */
   tokenExpiredMessage: 'Token has expired',
   rateLimitHeaders: { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  /** api/errors: requests per minute by plan (Enterprise: custom). Reported by the headers; not an option. */
+  plansPerMinute: { free: 30, starter: 60, pro: 300, business: 600 },
   errorCodes: {
     tokenExpired: 'TOKEN_EXPIRED',
     tokenInvalid: 'TOKEN_INVALID',
@@ -87,10 +89,6 @@ function parsePair(body: unknown, sentAt: number, what: string): TokenGrant {
 }
 
 /**
- * X-RateLimit-Reset's unit is not documented. A value that looks like an epoch time (seconds since
- * 1970, i.e. above 10^9) is read as one; a smaller one as seconds from now.
- */
-/**
  * X-RateLimit-Reset as epoch ms. Its unit is cut off in Affilync's docs (NOT DOCUMENTED), so all
  * three usual ones are read, told apart by size: from 10^12 it is epoch milliseconds (every such
  * time since 2001), from 10^9 epoch seconds (every such time since 2001, until the year 33658), and
@@ -163,7 +161,9 @@ export const affilyncDialect: ProviderDialect = {
     const remaining = intHeader(headers, h.remaining);
     if (limit === undefined || remaining === undefined) return undefined;
     const reset = intHeader(headers, h.reset);
-    return reset === undefined ? { limit, remaining } : { limit, remaining, reset: resetToEpochMs(reset, now) };
+    if (reset === undefined) return { limit, remaining };
+    // Epoch ms are exact; epoch seconds and seconds-to-wait may be rounded down by up to a second.
+    return { limit, remaining, reset: resetToEpochMs(reset, now), resetPrecisionMs: reset >= 1e12 ? 1 : 1000 };
   },
 
   resetWaitMs(headers, now) {
@@ -172,4 +172,9 @@ export const affilyncDialect: ProviderDialect = {
     const wait = Math.max(0, resetToEpochMs(reset, now) - now);
     return wait <= MAX_SENSIBLE_RESET_WAIT_MS ? wait : undefined;
   },
+
+  // api/errors: limits are per API key or user token, and every answer reports the budget; the
+  // plan table is per minute, so a minute is assumed until an answer says when its window ends.
+  ratePolicy: () => ({ kind: 'reported', assumedWindowMs: 60_000 }),
+  plans: AFFILYNC.plansPerMinute,
 };

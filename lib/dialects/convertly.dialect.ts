@@ -12,6 +12,8 @@ export const CONVERTLY = {
   /** api/authentication: the body of a 401 for an expired token says exactly this. */
   tokenExpiredMessage: 'Token expired',
   pagination: { cursorParam: 'cursor', limitParam: 'limit', defaultLimit: 20, maxPerPage: 100 },
+  /** Overview: requests per minute by plan (Starter has no API). */
+  plansPerMinute: { growth: 100, scale: 500 },
 } as const;
 
 /**
@@ -91,4 +93,11 @@ export const convertlyDialect: ProviderDialect = {
   // No X-RateLimit-* headers are documented for Convertly; only Retry-After on a 429.
   parseRateLimit: () => undefined,
   resetWaitMs: () => undefined,
+  // No headers report the budget, so the configured plan's is paced as a sliding minute. Whether
+  // the limit is per token, user or brand is NOT DOCUMENTED: we budget per login (credential).
+  ratePolicy: (plan) => {
+    const perMinute = plan === undefined ? undefined : (CONVERTLY.plansPerMinute as Record<string, number>)[plan];
+    return perMinute === undefined ? { kind: 'none' } : { kind: 'window', limit: perMinute, windowMs: 60_000 };
+  },
+  plans: CONVERTLY.plansPerMinute,
 };

@@ -36,6 +36,22 @@ export interface RateLimitInfo {
   reset?: number;
 }
 
+/** RateLimitInfo as the pacing reads it: how precise `reset` is, too. */
+export interface ReportedRateLimit extends RateLimitInfo {
+  /** 1000 when the header gave whole seconds (the window may end up to a second later than `reset`). */
+  resetPrecisionMs?: number;
+}
+
+/**
+ * How a credential's calls are paced, before they are sent: from the budget the answers report
+ * (Affilync's X-RateLimit-*), from a budget known in advance (Convertly's plan), or not at all
+ * (then only a 429's Retry-After holds calls back).
+ */
+export type RatePolicy =
+  | { kind: 'reported'; /** Window length assumed until an answer says when the window ends. */ assumedWindowMs: number }
+  | { kind: 'window'; limit: number; windowMs: number }
+  | { kind: 'none' };
+
 export type PaginationStyle =
   | { kind: 'page'; pageParam: string; perPageParam: string; maxPerPage: number }
   | { kind: 'cursor'; cursorParam: string; limitParam: string; maxPerPage: number };
@@ -86,11 +102,18 @@ export interface ProviderDialect {
   formatError(status: number, code: string, message: string): Record<string, unknown>;
   /** The provider's own words for an expired token, used in answers in its style. */
   readonly tokenExpiredMessage: string;
-  parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): RateLimitInfo | undefined;
+  parseRateLimit(headers: Record<string, string | string[] | undefined>, now: number): ReportedRateLimit | undefined;
   /**
    * How long the provider's rate-limit headers say to wait before its budget is back (Affilync's
    * X-RateLimit-Reset), for a 429 without Retry-After: ms from `now`, 0 for a time already past;
    * undefined when they do not say, or not usably (more than a day away).
    */
   resetWaitMs(headers: Record<string, string | string[] | undefined>, now: number): number | undefined;
+  /**
+   * How calls on one credential are paced; `plan` is the block's `plan` option (Convertly), already
+   * validated against `plans`.
+   */
+  ratePolicy(plan: string | undefined): RatePolicy;
+  /** The plans whose budget is documented (`plan` option values), with requests per minute. */
+  readonly plans: Readonly<Record<string, number>>;
 }

@@ -64,6 +64,7 @@ describe('affilyncDialect', () => {
       limit: 300,
       remaining: 287,
       reset: 1_767_225_600_000,
+      resetPrecisionMs: 1000,
     });
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, 5_000)!.reset).toBe(35_000);
     expect(affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': 'lots' }, 0)).toBeUndefined();
@@ -77,6 +78,10 @@ describe('affilyncDialect', () => {
     expect(reset('1767225600000')).toBe(1_767_225_600_000);
     expect(reset('600')).toBe(now + 600_000);
     expect(reset('0')).toBe(now);
+    // Whole seconds may have been rounded down: the pacing waits up to a second longer for those.
+    const precision = (value: string) =>
+      affilyncDialect.parseRateLimit({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': value }, now)!.resetPrecisionMs;
+    expect([precision('1767225600'), precision('1767225600000'), precision('600')]).toEqual([1000, 1, 1000]);
     expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '1767225060' }, now)).toBe(60_000);
     expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '1767225060000' }, now)).toBe(60_000);
     expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': '60' }, now)).toBe(60_000);
@@ -86,6 +91,14 @@ describe('affilyncDialect', () => {
     expect(affilyncDialect.resetWaitMs({ 'x-ratelimit-reset': 'soon' }, now)).toBeUndefined();
     expect(affilyncDialect.resetWaitMs({}, now)).toBeUndefined();
     expect(convertlyDialect.resetWaitMs({ 'x-ratelimit-reset': '60' }, now)).toBeUndefined();
+  });
+
+  it('paces Affilync from its headers, Convertly from the configured plan (100 or 500 a minute)', () => {
+    expect(affilyncDialect.ratePolicy(undefined)).toEqual({ kind: 'reported', assumedWindowMs: 60_000 });
+    expect(convertlyDialect.ratePolicy('growth')).toEqual({ kind: 'window', limit: 100, windowMs: 60_000 });
+    expect(convertlyDialect.ratePolicy('scale')).toEqual({ kind: 'window', limit: 500, windowMs: 60_000 });
+    expect(convertlyDialect.ratePolicy(undefined)).toEqual({ kind: 'none' });
+    expect(convertlyDialect.ratePolicy('starter')).toEqual({ kind: 'none' });
   });
 
   it('leaves reset out (never NaN) when X-RateLimit-Reset is absent or unusable', () => {
