@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { principalOf } from './principal-tracker.js';
+import type { Principal } from '../incoming/principal.js';
+import { trackedPrincipalOf } from './principal-tracker.js';
 
 /** Requests per throttler window (its `ttl`), by who sends them. */
 export interface PrincipalLimits {
@@ -14,20 +15,26 @@ export interface PrincipalLimits {
 }
 
 /**
- * A `limit` for ThrottlerModule.forRoot() that depends on the authenticated principal.
- * Reads `request.user`, so the throttler guard must run after ProviderAuthGuard (docs/throttling.md).
+ * A `limit` for ThrottlerModule.forRoot() that depends on the authenticated principal: the one
+ * ProviderAuthGuard set on `request.user`, or, when ProviderThrottlerGuard runs first, the one it
+ * authenticated itself (docs/throttling.md).
  *
  * @example ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: limitByPrincipal({ plans: { growth: 100, scale: 500 }, user: 60, apiKey: 300, anonymous: 30 }) }] })
  */
-export function limitByPrincipal(limits: PrincipalLimits): (context: ExecutionContext) => number {
+export function limitByPrincipal(limits: PrincipalLimits): (context: ExecutionContext) => number | Promise<number> {
   const { plans = {}, user, apiKey, anonymous } = checked(limits);
   const byPlan = new Map(Object.entries(plans));
-  return (context) => {
-    // Anything but HTTP (GraphQL, WebSockets) has no request.user here: the anonymous budget.
-    const principal = context.getType() === 'http' ? principalOf(context.switchToHttp().getRequest<{ user?: unknown }>()) : undefined;
+  const limitOf = (principal: Principal | undefined): number => {
     if (!principal) return anonymous;
     if (principal.kind === 'api_key') return apiKey;
     return (principal.plan !== undefined ? byPlan.get(principal.plan) : undefined) ?? user;
+  };
+  return (context) => {
+    // Anything but HTTP (GraphQL, WebSockets) has no request.user here: the anonymous budget.
+    if (context.getType() !== 'http') return anonymous;
+    const principal = trackedPrincipalOf(context.switchToHttp().getRequest<{ user?: unknown }>());
+    // Synchronous when ProviderAuthGuard ran first: no promise per request.
+    return principal instanceof Promise ? principal.then(limitOf) : limitOf(principal);
   };
 }
 

@@ -94,6 +94,8 @@ export interface ThrottledApp {
   logger: CapturingLogger;
   get(path: string, credential?: string, ip?: string): request.Test;
   apiKey(label?: string): Promise<string>;
+  /** Revokes a key apiKey() issued (ApiKeyService.revoke). */
+  revoke(key: string): Promise<void>;
   userToken(sub: string, plan?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function startThrottledApp(adapter: AdapterName, options: Throttled
     incoming: { jwtSecret: JWT_SECRET, errorFormat: options.errorFormat, apiKeyStore: options.apiKeyStore ?? new InMemoryApiKeyStore() },
   });
   const logger = new CapturingLogger();
+  const keyIds = new Map<string, string>();
   const mod = await Test.createTestingModule({
     imports: options.withoutAuthModule ? [throttler] : [auth, throttler],
     controllers: options.controllers ?? [Routes],
@@ -146,9 +149,13 @@ export async function startThrottledApp(adapter: AdapterName, options: Throttled
       return r;
     },
     apiKey: async (label = 'k') => {
-      const { key } = await app.get(ApiKeyService).create({ label, scopes: ['campaigns:read'] });
+      const { id, key } = await app.get(ApiKeyService).create({ label, scopes: ['campaigns:read'] });
       secretAudit.registerSecret(key);
+      keyIds.set(key, id);
       return key;
+    },
+    revoke: async (key) => {
+      if (!(await app.get(ApiKeyService).revoke(keyIds.get(key) ?? ''))) throw new Error('revoke: not a live key of this app');
     },
     userToken: async (sub, plan) => {
       const pair = await app.get(TokenService).issue({ sub, role: 'member', ...(plan !== undefined && { plan }) });
