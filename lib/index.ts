@@ -19,7 +19,8 @@ export { ProviderAuthConfigError, type ConfigIssue } from './provider-auth-confi
 // Outgoing clients
 export { AffilyncClient } from './client/affilync.client.js';
 export { ConvertlyClient } from './client/convertly.client.js';
-export { ProviderClient, type CallOptions, type ProviderResponse, type RateLimitStatus, type RequestOptions } from './client/provider-client.js';
+export { ProviderClient, type CallOptions, type ProviderResponse, type RequestOptions } from './client/provider-client.js';
+export type { RateLimitStatus } from './client/rate-limit-store.interface.js';
 export type { HttpMethod } from './client/http-transport.js';
 export { InvalidRequestPathError, type Query, type QueryValue } from './client/request-path.js';
 export {
@@ -108,6 +109,8 @@ export { fromMinorUnits, isMoney, toMinorUnits, type Money } from './dialects/mo
 // Token store seam
 export { TokenStore, type StoredToken, type VersionedToken } from './client/token-store.interface.js';
 export { InMemoryTokenStore } from './client/in-memory-token-store.js';
+export { RateLimitStore, type RatePolicy, type RateReport, type RateReservation } from './client/rate-limit-store.interface.js';
+export { InMemoryRateLimitStore } from './client/in-memory-rate-limit-store.js';
 
 // Provider facts
 export type { ProviderName, RateLimitInfo } from './dialects/dialect.interface.js';

@@ -4,7 +4,9 @@ import { AffilyncClient } from './client/affilync.client.js';
 import { createClientCore } from './client/client-factory.js';
 import { findUnconfiguredInjections } from './unconfigured-injection-check.js';
 import { ConvertlyClient } from './client/convertly.client.js';
+import { InMemoryRateLimitStore } from './client/in-memory-rate-limit-store.js';
 import { InMemoryTokenStore } from './client/in-memory-token-store.js';
+import { RateLimitStore } from './client/rate-limit-store.interface.js';
 import { TokenStore } from './client/token-store.interface.js';
 import { CredentialVerifier } from './incoming/credential-verifier.js';
 import { findRouteDecoratorIssues } from './incoming/route-decorator-checks.js';
@@ -39,6 +41,11 @@ const providers: Provider[] = [
     provide: TokenStore,
     inject: [PROVIDER_AUTH_OPTIONS],
     useFactory: (o: ResolvedProviderAuthOptions) => o.tokenStore ?? new InMemoryTokenStore(),
+  },
+  {
+    provide: RateLimitStore,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => o.rateLimitStore ?? new InMemoryRateLimitStore(),
   },
   {
     provide: ApiKeyStore,
@@ -84,14 +91,15 @@ const providers: Provider[] = [
   },
   {
     provide: AffilyncClient,
-    inject: [PROVIDER_AUTH_OPTIONS, TokenStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) => new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store), 'affilync'),
+    inject: [PROVIDER_AUTH_OPTIONS, TokenStore, RateLimitStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore, rates: RateLimitStore) =>
+      new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store, rates), 'affilync'),
   },
   {
     provide: ConvertlyClient,
-    inject: [PROVIDER_AUTH_OPTIONS, TokenStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore) =>
-      new ConvertlyClient(createClientCore(convertlyDialect, o.convertly, o, store), 'convertly'),
+    inject: [PROVIDER_AUTH_OPTIONS, TokenStore, RateLimitStore],
+    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore, rates: RateLimitStore) =>
+      new ConvertlyClient(createClientCore(convertlyDialect, o.convertly, o, store, rates), 'convertly'),
   },
 ];
 
@@ -113,6 +121,7 @@ const providers: Provider[] = [
     AffilyncClient,
     ConvertlyClient,
     TokenStore,
+    RateLimitStore,
     PROVIDER_AUTH_OPTIONS,
     CredentialVerifier,
     TokenService,
@@ -142,8 +151,8 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
    * only the connections it opened itself, never a client the user passed in.
    */
   async onApplicationShutdown(): Promise<void> {
-    const { tokenStore, incoming } = this.options;
-    const stores = new Set<unknown>([tokenStore, incoming?.apiKeyStore, incoming?.refreshTokenStore, incoming?.eventIdStore]);
+    const { tokenStore, rateLimitStore, incoming } = this.options;
+    const stores = new Set<unknown>([tokenStore, rateLimitStore, incoming?.apiKeyStore, incoming?.refreshTokenStore, incoming?.eventIdStore]);
     await Promise.all(
       [...stores].map((store) => {
         const close = (store as { close?: unknown } | undefined)?.close;

@@ -5,14 +5,16 @@ import { convertlyDialect } from './dialects/convertly.dialect.js';
 import type { ConfigIssue } from './provider-auth-config.error.js';
 import { ProviderAuthConfigError } from './provider-auth-config.error.js';
 import { resolveIncoming } from './incoming/incoming-options-validation.js';
+import type { RateLimitStore } from './client/rate-limit-store.interface.js';
 import type { TokenStore } from './client/token-store.interface.js';
 import { HTTP_DEFAULTS, type ProviderAuthModuleOptions, type ResolvedProviderAuthOptions, type ResolvedProviderOptions } from './provider-auth.options.js';
 
 type Obj = Record<string, unknown>;
 
-const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore', 'incoming'];
+const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore', 'rateLimitStore', 'incoming'];
 const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'maxResponseBytes'];
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
+const RATE_STORE_METHODS = ['reserve', 'record'];
 
 /** Validates options at bootstrap. Problems name the option path, never its value. */
 export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn: (message: string) => void): ResolvedProviderAuthOptions {
@@ -34,7 +36,7 @@ export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn:
     }
   }
   if (raw.convertly !== undefined) {
-    resolved.convertly = providerBlock(raw.convertly, 'convertly', convertlyDialect, false, add);
+    resolved.convertly = providerBlock(raw.convertly, 'convertly', convertlyDialect, false, add, true);
   }
 
   if (raw.http !== undefined) {
@@ -57,6 +59,13 @@ export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn:
     } else resolved.tokenStore = store as unknown as TokenStore;
   }
 
+  if (raw.rateLimitStore !== undefined) {
+    const store = raw.rateLimitStore as unknown;
+    if (!isObj(store) || RATE_STORE_METHODS.some((m) => typeof (store as Obj)[m] !== 'function')) {
+      add('rateLimitStore', `must implement RateLimitStore (${RATE_STORE_METHODS.join(', ')})`);
+    } else resolved.rateLimitStore = store as unknown as RateLimitStore;
+  }
+
   if (raw.incoming !== undefined) resolved.incoming = resolveIncoming(raw.incoming, add);
 
   if (issues.length > 0) throw new ProviderAuthConfigError(issues);
@@ -69,12 +78,14 @@ function providerBlock(
   dialect: ProviderDialect,
   allowApiKey: boolean,
   add: (path: string, problem: string) => void,
+  /** Whether the block takes `plan` (a budget no header reports: Convertly). */
+  allowPlan = false,
 ): ResolvedProviderOptions | undefined {
   if (!isObj(block)) {
     add(name, 'must be an object');
     return undefined;
   }
-  const allowed = ['baseUrl', 'email', 'password', ...(allowApiKey ? ['apiKey'] : [])];
+  const allowed = ['baseUrl', 'email', 'password', ...(allowApiKey ? ['apiKey'] : []), ...(allowPlan ? ['plan'] : [])];
   unknownKeys(block, allowed, `${name}.`, add);
 
   const present = (k: string) => block[k] !== undefined;
@@ -94,6 +105,11 @@ function providerBlock(
     if (!present('password')) add(`${name}.password`, 'is required with email');
   }
 
+  const plans = Object.keys(dialect.plans);
+  if (allowPlan && present('plan') && !plans.includes(block.plan as string)) {
+    add(`${name}.plan`, `must be one of ${plans.map((p) => `'${p}'`).join(', ')} (the plans whose rate limit ${dialect.displayName} documents)`);
+  }
+
   const url = baseUrl(block.baseUrl, `${name}.baseUrl`, dialect.defaultBaseUrl, add);
   if (!url) return undefined;
   return {
@@ -103,6 +119,7 @@ function providerBlock(
     apiKey: hasKey ? (block.apiKey as string) : undefined,
     email: hasLogin ? (block.email as string) : undefined,
     password: hasLogin ? (block.password as string) : undefined,
+    plan: allowPlan && plans.includes(block.plan as string) ? (block.plan as string) : undefined,
   };
 }
 

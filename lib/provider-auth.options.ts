@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { RateLimitStore } from './client/rate-limit-store.interface.js';
 import type { TokenStore } from './client/token-store.interface.js';
 import type { Role } from './incoming/principal.js';
 import type { ApiKeyStore } from './issuing/api-key-store.interface.js';
@@ -26,6 +27,12 @@ export interface ConvertlyOptions {
   baseUrl?: string;
   email: string;
   password: string;
+  /**
+   * The account's plan, whose documented rate limit the client paces to: 'growth' (100 requests a
+   * minute) or 'scale' (500). Convertly reports no budget in its answers: without a plan, calls are
+   * not paced and only a 429's Retry-After holds them back.
+   */
+  plan?: 'growth' | 'scale';
 }
 
 export interface HttpOptions {
@@ -103,6 +110,11 @@ export interface ProviderAuthModuleOptions {
   http?: HttpOptions;
   /** Where tokens are kept; default in-memory (one process). */
   tokenStore?: TokenStore;
+  /**
+   * Where each credential's rate-limit budget is kept; default in-memory (one process). Replicas that
+   * share a credential share its budget through RedisRateLimitStore (`nest-provider-auth/redis`).
+   */
+  rateLimitStore?: RateLimitStore;
   /** Protect the app's own routes; required by ProviderAuthGuard, TokenService and ApiKeyService. */
   incoming?: IncomingOptions;
 }
@@ -115,6 +127,8 @@ export interface ResolvedProviderOptions {
   apiKey?: string;
   email?: string;
   password?: string;
+  /** Convertly's plan, when given: its documented budget is paced to. */
+  plan?: string;
 }
 
 export interface ResolvedIncomingOptions {
@@ -144,6 +158,7 @@ export interface ResolvedProviderAuthOptions {
   convertly?: ResolvedProviderOptions;
   http: Required<HttpOptions>;
   tokenStore?: TokenStore;
+  rateLimitStore?: RateLimitStore;
   incoming?: ResolvedIncomingOptions;
 }
 

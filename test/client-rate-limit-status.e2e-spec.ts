@@ -18,7 +18,7 @@ describe('client.rateLimitStatus()', () => {
 
   beforeEach(async () => {
     fake = await FakeServer.start(() => next);
-    app = await startClients({ affilync: { baseUrl: `${fake.origin}/api`, apiKey: KEY }, http: { maxRetries: 0 } });
+    app = await startClients({ affilync: { baseUrl: `${fake.origin}/api`, apiKey: KEY }, http: { maxRetries: 0, maxRetryAfterMs: 1_500 } });
   });
   afterEach(async () => {
     await app.close();
@@ -39,14 +39,29 @@ describe('client.rateLimitStatus()', () => {
   it('follows a 429 too, and keeps the last state when an answer carries no headers', async () => {
     next = {
       status: 429,
-      headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' },
+      headers: { 'Retry-After': '1', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' },
       json: { detail: 'Too many requests', error_code: 'RATE_LIMIT_EXCEEDED', status: 429 },
     };
     await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ status: 429 });
     expect(app.affilync.rateLimitStatus()).toEqual({ limit: 60, remaining: 0 });
     next = { json: { data: [] } };
-    await app.affilync.get('/campaigns');
+    // Nothing left and no reset given: the budget is back after the assumed minute; the status
+    // stays the last one known whatever the answers (without headers) say meanwhile.
+    await expect(app.affilync.get('/campaigns')).rejects.toMatchObject({ name: 'ProviderRateLimitError' });
     expect(app.affilync.rateLimitStatus()).toEqual({ limit: 60, remaining: 0 });
+  });
+
+  it('with a plan, Convertly shows the budget of the plan as the calls spend it', async () => {
+    const convertly = await startClients({ convertly: { baseUrl: `${fake.origin}/v1`, email: 'plan@example.com', password: 'pw-status-1', plan: 'growth' } });
+    try {
+      expect(convertly.convertly.rateLimitStatus()).toBeUndefined();
+      next = { json: { data: { accessToken: 'x.e30.y' } } };
+      await convertly.convertly.get('/affiliates');
+      expect(convertly.convertly.rateLimitStatus()).toMatchObject({ limit: 100, remaining: 99 });
+      expect(convertly.convertly.rateLimitStatus()!.resetAt).toBeGreaterThan(Date.now() + 59_000);
+    } finally {
+      await convertly.close();
+    }
   });
 
   it('a client whose block is not configured throws its ProviderAuthConfigError', () => {

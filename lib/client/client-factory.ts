@@ -4,6 +4,8 @@ import type { ResolvedProviderAuthOptions, ResolvedProviderOptions } from '../pr
 import { LOGGER_CONTEXT } from '../provider-auth.constants.js';
 import { ApiKeyCredential, type CredentialSource } from './credential-source.js';
 import { HttpTransport } from './http-transport.js';
+import type { RateLimitStore } from './rate-limit-store.interface.js';
+import { paddedPolicy, RatePacer, rateLimitKey } from './rate-pacer.js';
 import type { ProviderClientCore } from './provider-client.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenStore } from './token-store.interface.js';
@@ -14,8 +16,13 @@ export function createClientCore(
   block: ResolvedProviderOptions | undefined,
   options: ResolvedProviderAuthOptions,
   store: TokenStore,
+  rateStore: RateLimitStore,
 ): ProviderClientCore | undefined {
   if (!block) return undefined;
+  const logger = new Logger(LOGGER_CONTEXT);
+  // Budgets are per credential: per API key or login (Affilync documents this; Convertly does not say).
+  const identity = block.apiKey ?? block.email!.toLowerCase();
+  const pacer = new RatePacer(dialect, rateStore, rateLimitKey(dialect.name, block.baseUrl, identity), paddedPolicy(dialect.ratePolicy(block.plan)), logger);
   const transport = new HttpTransport(dialect, block.origin, options.http.maxResponseBytes);
   const credentials: CredentialSource = block.apiKey
     ? new ApiKeyCredential(block.apiKey, dialect.apiKeyPrefix)
@@ -28,7 +35,7 @@ export function createClientCore(
         password: block.password!,
         store,
         http: options.http,
-        logger: new Logger(LOGGER_CONTEXT),
+        logger,
       });
-  return { dialect, transport, credentials, basePathname: block.basePathname, http: options.http };
+  return { dialect, transport, credentials, basePathname: block.basePathname, http: options.http, pacer };
 }

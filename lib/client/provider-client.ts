@@ -7,6 +7,8 @@ import type { CredentialSource } from './credential-source.js';
 import type { HttpMethod, HttpTransport, TransportResponse } from './http-transport.js';
 import { ProviderNetworkError } from './errors.js';
 import { paginate } from './paginate.js';
+import type { RateLimitStatus } from './rate-limit-store.interface.js';
+import type { RatePacer } from './rate-pacer.js';
 import { resolveRequestPath, type Query } from './request-path.js';
 import { errorFromResponse, isFinalAnswer, parseJsonBody } from './response-errors.js';
 import { askedWaitMs, backoffMs, isRepeatable, isRetryableStatus, sleep } from './retry-policy.js';
@@ -50,25 +52,18 @@ export interface ProviderClientCore {
   credentials: CredentialSource;
   basePathname: string;
   http: Required<HttpOptions>;
+  /** Paces calls on this credential through the RateLimitStore. */
+  pacer: RatePacer;
 }
+
+export type { RateLimitStatus };
 
 /**
  * A provider's HTTP client with authentication handled: every call carries the current
  * credential, and a 401 is answered by one renewal (if the call used the current token) and one
- * replay. Resolves to the provider's body unchanged.
+ * replay. Calls are paced to the credential's rate limit. Resolves to the provider's body unchanged.
  */
-/** A client's rate-limit budget as the provider last reported it (Affilync's X-RateLimit-* headers). */
-export interface RateLimitStatus {
-  limit: number;
-  remaining: number;
-  /** Epoch ms at which the window resets; absent when the provider did not say (usably). */
-  resetAt?: number;
-}
-
 export class ProviderClient implements OnApplicationShutdown {
-  /** The rate-limit headers of the latest answer that had them. */
-  private lastRateLimit: RateLimitInfo | undefined;
-
   constructor(
     private readonly core: ProviderClientCore | undefined,
     /** Names the missing options block in the error an unconfigured client throws. */
@@ -81,16 +76,13 @@ export class ProviderClient implements OnApplicationShutdown {
   }
 
   /**
-   * The budget of this client's credential as the provider last reported it, for dashboards:
-   * `{ limit, remaining, resetAt }` (epoch ms), from the latest answer of this process that carried
-   * Affilync's X-RateLimit-* headers; undefined before the first, and always for Convertly, which
-   * sends none. Not shared between replicas.
+   * The budget of this client's credential as last known, for dashboards: `{ limit, remaining,
+   * resetAt }` (epoch ms). Affilync: as its latest answer reported it (X-RateLimit-*), or as the
+   * shared RateLimitStore counted it since. Convertly with a `plan`: the plan's budget as the store
+   * counts it. Undefined before anything is known, and for Convertly without a plan.
    */
   rateLimitStatus(): RateLimitStatus | undefined {
-    this.requireCore();
-    const last = this.lastRateLimit;
-    if (!last) return undefined;
-    return last.reset === undefined ? { limit: last.limit, remaining: last.remaining } : { limit: last.limit, remaining: last.remaining, resetAt: last.reset };
+    return this.requireCore().pacer.status();
   }
 
   get<T = unknown>(path: string, opts?: CallOptions): Promise<T> {
@@ -134,15 +126,27 @@ export class ProviderClient implements OnApplicationShutdown {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const repeatable = isRepeatable(opts.method, opts.idempotent);
 
-    const send = (credential: string) =>
-      core.transport.send({
-        method: opts.method,
-        path,
-        headers: { ...headers, authorization: `Bearer ${credential}` },
-        body,
-        timeoutMs: opts.timeoutMs ?? http.timeoutMs,
-        signal: opts.signal,
-      });
+    const timeoutMs = opts.timeoutMs ?? http.timeoutMs;
+    // A wait for budget longer than the call would wait for an answer, or than the module lets a
+    // Retry-After be waited out, is not begun.
+    const waitBounds = { budgetMs: Math.min(timeoutMs, http.maxRetryAfterMs), answerMs: timeoutMs };
+    const send = async (credential: string): Promise<TransportResponse> => {
+      const ticket = await core.pacer.acquire(waitBounds, opts.signal, describe(opts));
+      let res: TransportResponse | undefined;
+      try {
+        res = await core.transport.send({
+          method: opts.method,
+          path,
+          headers: { ...headers, authorization: `Bearer ${credential}` },
+          body,
+          timeoutMs,
+          signal: opts.signal,
+        });
+        return res;
+      } finally {
+        await core.pacer.report(ticket, res);
+      }
+    };
 
     let renewed = false;
     // Every credential this call was sent with: an error must not quote any of them back, even
@@ -172,8 +176,12 @@ export class ProviderClient implements OnApplicationShutdown {
         }
         throw error;
       }
-      const rateLimit = dialect.parseRateLimit(res.headers, Date.now());
-      if (rateLimit) this.lastRateLimit = rateLimit;
+      const reported = dialect.parseRateLimit(res.headers, Date.now());
+      const rateLimit: RateLimitInfo | undefined = reported && {
+        limit: reported.limit,
+        remaining: reported.remaining,
+        ...(reported.reset !== undefined && { reset: reported.reset }),
+      };
       if (res.status >= 200 && res.status < 300) {
         return { status: res.status, headers: res.headers, data: this.parseData<T>(core, res, describe(opts)), rateLimit };
       }

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import type { ProviderDialect, RatePolicy } from '../dialects/dialect.interface.js';
+import { ProviderRateLimitError } from './errors.js';
+import type { TransportResponse } from './http-transport.js';
+import type { RateLimitStatus, RateLimitStore, RateReport } from './rate-limit-store.interface.js';
+import { parseRetryAfter } from './response-errors.js';
+import { sleep } from './retry-policy.js';
+
+/** How often a caller looks again while the end of its wait is only assumed (an answer may tell it sooner). */
+const GUESSED_WAIT_POLL_MS = 250;
+
+/**
+ * Store key for one credential's budget: provider, base URL and a hash of the identity (the login
+ * email, or the API key itself, hashed), never a secret.
+ */
+export function rateLimitKey(provider: string, baseUrl: string, identity: string): string {
+  const hash = createHash('sha256').update(`${baseUrl}\n${identity}`).digest('hex').slice(0, 32);
+  return `nest-provider-auth:rate:${provider}:${hash}`;
+}
+
+/**
+ * A sliding window paced exactly to the limit would let two calls a window apart reach the
+ * provider less than a window apart when the first took longer on the way. A little slack (2% of
+ * the window, 50 ms … 1 s) absorbs that.
+ */
+export function paddedPolicy(policy: RatePolicy): RatePolicy {
+  if (policy.kind !== 'window') return policy;
+  const slack = Math.min(1_000, Math.max(50, Math.ceil(policy.windowMs * 0.02)));
+  return { ...policy, windowMs: policy.windowMs + slack };
+}
+
+/**
+ * Paces one credential's calls through the RateLimitStore: before a call is sent it takes a place
+ * in the budget, waiting (within the call's bounds) while there is none; after, it reports what the
+ * answer said. A store that fails is not allowed to stop calls: pacing is then skipped (a surprise
+ * 429 is still handled by the retry policy), said once in the log.
+ */
+export class RatePacer {
+  private lastStatus: RateLimitStatus | undefined;
+  private storeFailing = false;
+
+  constructor(
+    private readonly dialect: ProviderDialect,
+    private readonly store: RateLimitStore,
+    private readonly key: string,
+    private readonly policy: RatePolicy,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** The budget as this process last learned it (from the store or an answer). */
+  status(): RateLimitStatus | undefined {
+    return this.lastStatus;
+  }
+
+  /**
+   * Wait for a place in the budget and take it; resolves to its ticket (undefined when the store
+   * failed). A wait for spent budget longer than `bounds.budgetMs` is not begun: it rejects at once
+   * with ProviderRateLimitError (`retryAfterMs`), nothing sent. Each wait is bounded, as each 429's
+   * Retry-After is, not their sum (a call queued behind many may wait several windows): the
+   * caller's `signal` sets an overall deadline. Waiting for the first call's answer (nothing known
+   * of the budget yet) is not waiting for budget: it is bounded by `bounds.answerMs` alone.
+   */
+  async acquire(bounds: { budgetMs: number; answerMs: number }, signal: AbortSignal | undefined, what: string): Promise<number | undefined> {
+    let looked = 0;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const reservation = await this.storeCall(() => this.store.reserve(this.key, this.policy, Date.now()));
+      if (reservation === undefined) return undefined;
+      if (reservation.status) this.lastStatus = reservation.status;
+      if (reservation.granted) return reservation.ticket;
+      if (reservation.firm) {
+        looked = 0;
+        if (reservation.waitMs > bounds.budgetMs) throw this.refusal(reservation.waitMs, bounds.budgetMs, what);
+        await sleep(reservation.waitMs, signal);
+      } else {
+        // The end of this wait is not known (an assumed window, or the first call's answer still on
+        // its way): look again soon, and give up only when looking has itself taken longer than a
+        // wait may.
+        const step = Math.min(reservation.waitMs, GUESSED_WAIT_POLL_MS);
+        const bound = reservation.awaitingFirstAnswer ? bounds.answerMs : bounds.budgetMs;
+        if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what);
+        looked += step;
+        await sleep(step, signal);
+      }
+    }
+  }
+
+  /** Tell the store what the answer (or undefined: none arrived) said about the budget. */
+  async report(ticket: number | undefined, res: TransportResponse | undefined): Promise<void> {
+    if (ticket === undefined) return;
+    const now = Date.now();
+    const report: RateReport = { ticket, answered: res !== undefined };
+    if (res) {
+      const reported = this.dialect.parseRateLimit(res.headers, now);
+      if (reported) {
+        report.limit = reported.limit;
+        report.remaining = reported.remaining;
+        if (reported.reset !== undefined) {
+          report.resetAt = reported.reset;
+          report.resetPaddingMs = reported.resetPrecisionMs ?? 0;
+        }
+        // Known before the store answers, so rateLimitStatus() is current as soon as the call returns.
+        this.lastStatus =
+          reported.reset === undefined
+            ? { limit: reported.limit, remaining: reported.remaining }
+            : { limit: reported.limit, remaining: reported.remaining, resetAt: reported.reset };
+      }
+      if (res.status === 429) {
+        // Every caller of this credential holds back as long as the provider asked (not for a
+        // backoff we would have made up: that one is each call's own).
+        const asked = parseRetryAfter(res, now) ?? this.dialect.resetWaitMs(res.headers, now);
+        if (asked !== undefined && asked > 0) report.blockedUntil = now + asked + (report.resetPaddingMs ?? 0);
+      }
+    }
+    const status = await this.storeCall(() => this.store.record(this.key, this.policy, report, now));
+    // Affilync's own figures (above) are shown as sent; a plan's budget is only known to the store.
+    if (status && this.policy.kind === 'window') this.lastStatus = status;
+  }
+
+  private refusal(waitMs: number, boundMs: number, what: string): ProviderRateLimitError {
+    const seconds = Math.ceil(waitMs / 1000);
+    return new ProviderRateLimitError({
+      provider: this.dialect.name,
+      message: `${this.dialect.displayName} ${what}: not sent: this credential's rate-limit budget is spent for about ${seconds} s, longer than this call may wait (${boundMs} ms: the lower of http.maxRetryAfterMs and the call's timeoutMs)`,
+      retryAfterMs: Math.ceil(waitMs),
+    });
+  }
+
+  private async storeCall<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await fn();
+      if (this.storeFailing) {
+        this.storeFailing = false;
+        this.logger.log?.(`${this.dialect.displayName} rate-limit store is answering again: calls are paced again`);
+      }
+      return result;
+    } catch (error) {
+      if (!this.storeFailing) {
+        this.storeFailing = true;
+        const why = error instanceof Error ? error.name : 'error';
+        this.logger.warn(`${this.dialect.displayName} rate-limit store failed (${why}): calls go unpaced until it answers again`);
+      }
+      return undefined;
+    }
+  }
+}
