@@ -1,0 +1,120 @@
+/**
+ * The budget steps of lib/client/rate-budget.ts (reserveIn, recordIn, statusOf), in Lua so each
+ * runs atomically in Redis: no process reads a budget another is about to change. Keep the two in
+ * step; test/redis/redis-rate-limit-store.e2e-spec.ts runs the same cases against both stores.
+ *
+ * KEYS[1]: the budget hash (fields as RateBudget: b blocked, q seq, l limit, f left, r reset,
+ * p pad, g guessed, pr probe, u unmetered); KEYS[2]: the window's log (sorted set: ticket → time).
+ * ARGV[1] policy kind ('reported' | 'window' | 'none'), ARGV[2] now (epoch ms), ARGV[3] the
+ * window's limit or the assumed window length, ARGV[4] the window length. Absent numbers are -1.
+ */
+const PRELUDE = `
+local h, log = KEYS[1], KEYS[2]
+local kind, now, a, w = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local v = redis.call('HMGET', h, 'b', 'q', 'l', 'f', 'r', 'p', 'g', 'pr', 'u')
+local b, q, l, f, r = tonumber(v[1] or '0'), tonumber(v[2] or '0'), tonumber(v[3] or '0'), tonumber(v[4] or '0'), tonumber(v[5] or '0')
+local p, g, pr, u = tonumber(v[6] or '0'), tonumber(v[7] or '0'), tonumber(v[8] or '0'), tonumber(v[9] or '0')
+local function status()
+  if kind == 'window' then
+    local n = redis.call('ZCARD', log)
+    if n == 0 then return {a, a, -1} end
+    local oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2])
+    return {a, math.max(0, a - n), oldest + w}
+  end
+  if kind ~= 'reported' or l == 0 then return {-1, -1, -1} end
+  if g == 1 then return {l, f, -1} end
+  return {l, f, r}
+end
+local function save()
+  redis.call('HSET', h, 'b', b, 'q', q, 'l', l, 'f', f, 'r', r, 'p', p, 'g', g, 'pr', pr, 'u', u)
+  redis.call('PEXPIRE', h, 86400000)
+end
+`;
+
+/**
+ * ARGV[5] how long a first call holds the others back, ARGV[6] how often they look again meanwhile.
+ * Returns {granted, ticket or wait, firm (1), assumed (0) or awaiting the first answer (2), limit, remaining, resetAt}.
+ */
+export const RESERVE = `${PRELUDE}
+local lease, poll = tonumber(ARGV[5]), tonumber(ARGV[6])
+local function deny(ms, firm)
+  local s = status()
+  return {0, ms, firm, s[1], s[2], s[3]}
+end
+if b > now then return deny(b - now, 1) end
+if kind == 'window' then
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - w)
+  local n = redis.call('ZCARD', log)
+  if n >= a then
+    local oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2])
+    return deny(oldest + w - now, 1)
+  end
+  q = q + 1
+  redis.call('ZADD', log, now, q)
+  redis.call('PEXPIRE', log, w + 1000)
+elseif kind == 'reported' and u == 0 then
+  if l == 0 then
+    if pr > now then return {0, math.min(pr - now, poll), 2, -1, -1, -1} end
+    pr = now + lease
+  else
+    if now >= r + p then f = l; r = now + a; p = 0; g = 1 end
+    if f <= 0 then
+      if g == 1 then return deny(r + p - now, 0) end
+      return deny(r + p - now, 1)
+    end
+    f = f - 1
+  end
+  q = q + 1
+else
+  q = q + 1
+end
+save()
+local s = status()
+return {1, q, 1, s[1], s[2], s[3]}`;
+
+/**
+ * ARGV[5] ticket, ARGV[6] answered (1/0), ARGV[7] limit, ARGV[8] remaining, ARGV[9] resetAt,
+ * ARGV[10] its padding, ARGV[11] blockedUntil, ARGV[12] how close two window ends may be and
+ * still be one window. Returns {limit, remaining, resetAt}.
+ */
+export const RECORD = `${PRELUDE}
+local ticket, answered = tonumber(ARGV[5]), tonumber(ARGV[6])
+local rl, rrem, ra, pad, bu, same = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+if bu > b then b = bu end
+if kind ~= 'reported' then
+  redis.call('HSET', h, 'b', b)
+  redis.call('PEXPIRE', h, 86400000)
+  return status()
+end
+if rl < 0 then
+  if l == 0 and pr > 0 then
+    pr = 0
+    if answered == 1 then u = 1 end
+  end
+  save()
+  return status()
+end
+u = 0
+pr = 0
+local first = (l == 0)
+l = rl
+local est = rrem - (q - ticket)
+if ra >= 0 and ra + pad <= now then
+  save()
+  return status()
+end
+if first then
+  f = est
+  if ra >= 0 then r = ra; p = pad; g = 0 else r = now + a; p = 0; g = 1 end
+elseif ra < 0 then
+  f = math.min(f, est)
+elseif g == 1 or ra > r + same then
+  if g == 1 then f = math.min(f, est) else f = est end
+  r = ra; p = pad; g = 0
+elseif ra >= r - same then
+  f = math.min(f, est)
+  p = math.max(p, pad)
+end
+f = math.max(0, f)
+save()
+return status()`;
