@@ -4,8 +4,6 @@ import type { Headers } from './http-io.js';
 import type { FieldProblem, ProviderProfile, RequestKind } from './provider-profile.js';
 import type { WindowVerdict } from './rate-limit-windows.js';
 
-/** The documented example value of X-RateLimit-Limit (the Pro plan's per-minute limit). */
-const RATE_LIMIT_PER_MINUTE: number = AFFILYNC.plansPerMinute.pro;
 const CODES = AFFILYNC.errorCodes;
 
 /**
@@ -26,32 +24,11 @@ const KNOWN: Record<number, [code: string, detail: string]> = {
 export class AffilyncProfile implements ProviderProfile {
   readonly provider = 'affilync' as const;
   readonly basePath = AFFILYNC.basePath;
-  private rateWindowEnd = 0;
-  private rateRemaining = RATE_LIMIT_PER_MINUTE;
 
   classify(method: string, path: string | undefined): RequestKind {
     if (method === 'POST' && path === AFFILYNC.loginPath) return 'login';
     if (method === 'POST' && path === AFFILYNC.refreshPath) return 'refresh';
     return 'resource';
-  }
-
-  /**
-   * Without the `rateLimits` option: plausible headers, never enforced — one fixed minute for
-   * everyone, aligned on the clock; the reset is its end in epoch seconds.
-   */
-  resourceHeaders(): Headers {
-    const nowSec = Math.floor(Date.now() / 1000);
-    if (nowSec >= this.rateWindowEnd) {
-      this.rateWindowEnd = Math.floor(nowSec / 60) * 60 + 60;
-      this.rateRemaining = RATE_LIMIT_PER_MINUTE;
-    }
-    this.rateRemaining = Math.max(0, this.rateRemaining - 1);
-    const h = AFFILYNC.rateLimitHeaders;
-    return {
-      [h.limit]: String(RATE_LIMIT_PER_MINUTE),
-      [h.remaining]: String(this.rateRemaining),
-      [h.reset]: String(this.rateWindowEnd),
-    };
   }
 
   /**

@@ -15,10 +15,6 @@ export class ConvertlyProfile implements ProviderProfile {
     return 'resource';
   }
 
-  resourceHeaders(): Headers {
-    return {}; // Convertly documents no X-RateLimit-* headers
-  }
-
   /** Only a 429 says anything: `Retry-After` in whole seconds, rounded up so that it is never early. */
   rateLimitHeaders(verdict: WindowVerdict): Headers {
     return verdict.admitted ? {} : { 'retry-after': String(Math.ceil(verdict.untilResetMs / 1000)) };

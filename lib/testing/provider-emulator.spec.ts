@@ -87,15 +87,9 @@ describe('ProviderEmulator', () => {
       expect(first.body.data).toHaveLength(3);
       expect(first.body.data[0]).toEqual({ id: 'camp_001', name: expect.any(String), status: 'active', created_at: expect.any(String) });
       expect(first.body.meta).toEqual({ page: 1, per_page: 20, total: 3 });
-      expect(first.headers.get('x-ratelimit-limit')).toBe('300');
-      const reset = Number(first.headers.get('x-ratelimit-reset'));
-      expect(reset % 60).toBe(0);
-      expect(reset * 1000).toBeGreaterThan(Date.now());
-      expect(reset * 1000 - Date.now()).toBeLessThanOrEqual(60_000);
-
-      const second = await call(`${em.affilyncBaseUrl}/campaigns`, { token: pair.access_token });
-      const [r1, r2] = [first, second].map((r) => Number(r.headers.get('x-ratelimit-remaining')));
-      expect(r2 === r1 - 1 || r2 === 299).toBe(true); // 299: a new minute started in between
+      // Limits are off by default: nothing enforced, nothing reported.
+      expect(first.headers.get('x-ratelimit-limit')).toBeNull();
+      await call(`${em.affilyncBaseUrl}/campaigns`, { token: pair.access_token });
       expect(em.counters.affilync).toEqual({ logins: 1, refreshes: 0, calls: 2, rejected: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0 });
     });
 
@@ -381,7 +375,7 @@ describe('ProviderEmulator', () => {
       const failed = await call(`${em.affilyncBaseUrl}/campaigns`, { token: em.apiKey });
       expect(failed.status).toBe(503);
       expect(failed.body).toEqual({ detail: 'Service Unavailable', error_code: 'SERVICE_UNAVAILABLE', status: 503 });
-      expect(failed.headers.get('x-ratelimit-limit')).toBe('300');
+      expect(failed.headers.get('x-ratelimit-limit')).toBeNull(); // limits off: no budget reported
       expect((await call(`${em.affilyncBaseUrl}/campaigns`, { token: em.apiKey })).status).toBe(200);
 
       em.fault({ provider: 'convertly', status: 500 });

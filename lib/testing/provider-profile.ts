@@ -21,11 +21,10 @@ export interface ProviderProfile {
   readonly basePath: string;
   /** Only a POST to an auth path is an auth request. `path` is relative to basePath. */
   classify(method: string, path: string | undefined): RequestKind;
-  /** Headers every resource answer carries (Affilync's rate-limit headers). Called once per resource request. */
-  resourceHeaders(): Headers;
   /**
    * With the `rateLimits` option on: the headers of an answer to a request its credential's window
-   * counted (`admitted`) or refused with 429. They replace resourceHeaders().
+   * counted (`admitted`) or refused with 429. Without it, no answer reports a budget: none is enforced,
+   * and a client that paces from the headers must not be held back by one that does not exist.
    */
   rateLimitHeaders(verdict: WindowVerdict): Headers;
   /**

@@ -52,7 +52,7 @@ export class ProviderServer {
       app.set('etag', false);
       app.setGlobalPrefix(profile.basePath.replace(/^\//, ''));
       // Registered before init, so it runs before every route (Nest adds its routes at init).
-      app.use(requestPipeline(profile, counters, faults, sleeper, rateLimit !== undefined));
+      app.use(requestPipeline(profile, counters, faults, sleeper));
       // Global interceptors run after every guard: only requests the guard let through are counted.
       if (rateLimit) app.useGlobalInterceptors(new RateLimitInterceptor(profile, rateLimit, windows));
       app.useGlobalFilters(new EmulatorExceptionFilter(profile));

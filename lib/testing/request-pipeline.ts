@@ -10,16 +10,16 @@ type Next = (error?: unknown) => void;
 
 /**
  * Express middleware that every request meets before Nest's routes: count it, let the first
- * matching fault hang, delay or replace the answer, pin the headers every answer must carry, read
+ * matching fault hang, delay or replace the answer, pin a fault's headers, read
  * the JSON body, then hand over to the routes (and the library's guard).
  *
- * With `rateLimited` (the `rateLimits` option on for this provider) no resource headers are pinned
- * here: the credential is not known yet, and RateLimitInterceptor sets the real ones after the guard.
+ * Rate-limit headers are not set here: the credential is not known yet. With the `rateLimits` option
+ * on, RateLimitInterceptor sets them after the guard; without it no answer reports a budget.
  *
  * Nest's body parser is off: a malformed body must reach the routes (as JsonBody's 400 in the
  * provider's error shape, after the guard), not become the framework's own 400 before the guard.
  */
-export function requestPipeline(profile: ProviderProfile, counters: ProviderCounters, faults: FaultQueue, sleeper: Sleeper, rateLimited = false) {
+export function requestPipeline(profile: ProviderProfile, counters: ProviderCounters, faults: FaultQueue, sleeper: Sleeper) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     run(req, res).then((handOver) => handOver && next(), next);
   };
@@ -30,7 +30,7 @@ export function requestPipeline(profile: ProviderProfile, counters: ProviderCoun
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = relativePath(url.pathname, profile.basePath);
     const kind = profile.classify(method, path);
-    const pinned: Headers = kind === 'resource' && !rateLimited ? profile.resourceHeaders() : {};
+    const pinned: Headers = {};
     if (kind === 'resource') counters.calls++;
 
     const fault = faults.take(profile.provider, method, path);
