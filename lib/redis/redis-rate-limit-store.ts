@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InMemoryRateLimitStore } from '../client/in-memory-rate-limit-store.js';
 import { PROBE_LEASE_MS, PROBE_POLL_MS, SAME_WINDOW_MS } from '../client/rate-budget.js';
 import type { RateLimitStatus, RateLimitStore, RatePolicy, RateReport, RateReservation } from '../client/rate-limit-store.interface.js';
+import { OutageNotice } from './outage-notice.js';
 import { RedisConnection, type RedisStoreOptions } from './redis-connection.js';
 import { RECORD, RESERVE } from './redis-rate-limit-scripts.js';
 
@@ -19,8 +20,10 @@ type Triple = [limit: number, remaining: number, resetAt: number];
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: RedisConnection;
   private readonly fallback = new InMemoryRateLimitStore();
-  private readonly logger = new Logger(RedisRateLimitStore.name);
-  private usingFallback = false;
+  private readonly outage = new OutageNotice(new Logger(RedisRateLimitStore.name), {
+    meanwhile: 'each process paces its calls on its own until Redis is back (replicas together may exceed a budget)',
+    again: 'rate-limit budgets are shared between processes again',
+  });
 
   constructor(options: RedisStoreOptions) {
     this.redis = new RedisConnection(options, RedisRateLimitStore.name);
@@ -78,17 +81,10 @@ export class RedisRateLimitStore implements RateLimitStore {
   private async guarded<T>(primary: () => Promise<T>, viaFallback: () => Promise<T>): Promise<T> {
     try {
       const result = await primary();
-      if (this.usingFallback) {
-        this.usingFallback = false;
-        this.logger.log('Redis is reachable again: rate-limit budgets are shared between processes again');
-      }
+      this.outage.answered();
       return result;
     } catch (error) {
-      if (!this.usingFallback) {
-        this.usingFallback = true;
-        const why = error instanceof Error ? error.message : 'error';
-        this.logger.warn(`${why}: each process paces its calls on its own until Redis is back (replicas together may exceed a budget)`);
-      }
+      this.outage.failed(error);
       return viaFallback();
     }
   }

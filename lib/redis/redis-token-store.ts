@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { InMemoryTokenStore } from '../client/in-memory-token-store.js';
 import type { StoredToken, TokenStore, VersionedToken } from '../client/token-store.interface.js';
+import { OutageNotice } from './outage-notice.js';
 import { RedisConnection, type RedisStoreOptions } from './redis-connection.js';
 
 export interface RedisTokenStoreOptions extends RedisStoreOptions {
@@ -50,8 +51,10 @@ export class RedisTokenStore implements TokenStore {
   private readonly fallback: InMemoryTokenStore | undefined;
   private readonly pollMs: number;
   private readonly leaseMs: number | undefined;
-  private readonly logger = new Logger(RedisTokenStore.name);
-  private usingFallback = false;
+  private readonly outage = new OutageNotice(new Logger(RedisTokenStore.name), {
+    meanwhile: 'keeping tokens in this process until it is back (whenUnavailable: per-process)',
+    again: 'tokens are shared across replicas again',
+  });
 
   constructor(options: RedisTokenStoreOptions) {
     const mode = options?.whenUnavailable ?? 'fail';
@@ -101,7 +104,7 @@ export class RedisTokenStore implements TokenStore {
       await this.acquire(lockKey, owner, this.leaseMs ?? ttlMs);
     } catch (error) {
       if (!this.fallback) throw error;
-      this.noteFallback();
+      this.outage.failed(error);
       return this.fallback.withLock(key, this.leaseMs ?? ttlMs, fn);
     }
     try {
@@ -127,7 +130,7 @@ export class RedisTokenStore implements TokenStore {
     const px = String(Math.max(1, Math.ceil(ttlMs)));
     for (;;) {
       if ((await this.redis.send<string | null>(['SET', lockKey, owner, 'NX', 'PX', px])) === 'OK') {
-        this.restored();
+        this.outage.answered();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
@@ -137,24 +140,12 @@ export class RedisTokenStore implements TokenStore {
   private async guarded<T>(primary: () => Promise<T>, viaFallback: (f: InMemoryTokenStore) => Promise<T>): Promise<T> {
     try {
       const result = await primary();
-      this.restored();
+      this.outage.answered();
       return result;
     } catch (error) {
       if (!this.fallback) throw error;
-      this.noteFallback();
+      this.outage.failed(error);
       return viaFallback(this.fallback);
     }
-  }
-
-  private noteFallback(): void {
-    if (this.usingFallback) return;
-    this.usingFallback = true;
-    this.logger.warn('Redis unreachable: keeping tokens in this process until it is back (whenUnavailable: per-process)');
-  }
-
-  private restored(): void {
-    if (!this.usingFallback) return;
-    this.usingFallback = false;
-    this.logger.log('Redis reachable again: tokens are shared across replicas again');
   }
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import { OutageNotice } from '../redis/outage-notice.js';
 import { RedisConnection, type RedisStoreOptions } from '../redis/redis-connection.js';
 
 // One hash per tracker and throttler: h = hits in the window, b = blocked. The window starts with
@@ -50,8 +51,10 @@ const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly redis: RedisConnection;
   private readonly fallback = new ThrottlerStorageService();
-  private readonly logger = new Logger(RedisThrottlerStorage.name);
-  private usingFallback = false;
+  private readonly outage = new OutageNotice(new Logger(RedisThrottlerStorage.name), {
+    meanwhile: 'rate limits are counted in each process until it is back, so each replica allows the full limit',
+    again: 'rate limits are shared across replicas again',
+  });
 
   constructor(options: RedisStoreOptions) {
     this.redis = new RedisConnection(options, RedisThrottlerStorage.name);
@@ -63,10 +66,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     try {
       answer = await this.redis.eval<number[]>(INCREMENT, [this.key(key, throttlerName)], [Math.max(1, Math.ceil(ttl)), limit, Math.ceil(blockDuration)]);
     } catch (error) {
-      this.noteFallback(error);
+      this.outage.failed(error);
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }
-    this.restored();
+    this.outage.answered();
     const [totalHits, toExpireMs, blocked, toBlockExpireMs] = answer.map(Number);
     return {
       totalHits,
@@ -91,19 +94,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     const name = PLAIN_NAME.test(throttlerName) ? throttlerName : sha256(throttlerName);
     // A custom generateKey() might put a raw tracker (an IP, a token) in the key: never in Redis as is.
     return this.redis.key('nest-provider-auth', 'throttle', name, HASHED_KEY.test(key) ? key : sha256(key));
-  }
-
-  private noteFallback(error: unknown): void {
-    if (this.usingFallback) return;
-    this.usingFallback = true;
-    const reason = error instanceof Error ? error.message : 'error';
-    this.logger.warn(`${reason}: rate limits are counted in each process until it is back, so each replica allows the full limit`);
-  }
-
-  private restored(): void {
-    if (!this.usingFallback) return;
-    this.usingFallback = false;
-    this.logger.log('Redis reachable again: rate limits are shared across replicas again');
   }
 }
 
