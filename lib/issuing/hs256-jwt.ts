@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 // Types only: @nestjs/jwt is an optional peer, loaded by loadHs256Jwt() when `incoming` is configured.
 import type { JwtService } from '@nestjs/jwt';
+import { optionalPeerProblem } from './optional-peer-problem.js';
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 
 /** Injection token of the module's Hs256Jwt (null without `incoming`). Shared by every copy of the package. */
@@ -42,10 +43,8 @@ export async function loadHs256Jwt(key: KeyObject, clockToleranceSec: number): P
   let jwt: typeof import('@nestjs/jwt');
   try {
     jwt = await import('@nestjs/jwt');
-  } catch {
-    throw new ProviderAuthConfigError([
-      { path: 'incoming', problem: "needs the package '@nestjs/jwt' (an optional peer dependency, used only by the incoming half): npm install @nestjs/jwt" },
-    ]);
+  } catch (error) {
+    throw new ProviderAuthConfigError([{ path: 'incoming', problem: optionalPeerProblem('@nestjs/jwt', error, '@nestjs/jwt') }]);
   }
   const service = new jwt.JwtService({
     secretOrKeyProvider: () => key,
