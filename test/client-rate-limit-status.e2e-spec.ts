@@ -36,6 +36,14 @@ describe('client.rateLimitStatus()', () => {
     expect(app.affilync.rateLimitStatus()).toMatchObject({ remaining: 286 });
   });
 
+  it('once the reported reset has passed, shows the whole limit back (no resetAt) until the next call says more', async () => {
+    next = { json: { data: [] }, headers: { 'X-RateLimit-Limit': '300', 'X-RateLimit-Remaining': '7', 'X-RateLimit-Reset': String(Date.now() + 300) } };
+    await app.affilync.get('/campaigns');
+    expect(app.affilync.rateLimitStatus()).toMatchObject({ limit: 300, remaining: 7 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(app.affilync.rateLimitStatus()).toEqual({ limit: 300, remaining: 300 });
+  });
+
   it('follows a 429 too, and keeps the last state when an answer carries no headers', async () => {
     next = {
       status: 429,

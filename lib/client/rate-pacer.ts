@@ -48,9 +48,14 @@ export class RatePacer {
     private readonly logger: LoggerService,
   ) {}
 
-  /** The budget as this process last learned it (from the store or an answer). */
-  status(): RateLimitStatus | undefined {
-    return this.lastStatus;
+  /**
+   * The budget as this process last learned it (from the store or an answer). A reported window
+   * whose reset has passed is over: its whole limit is back, until the next call says more.
+   */
+  status(now = Date.now()): RateLimitStatus | undefined {
+    const last = this.lastStatus;
+    if (last?.resetAt !== undefined && this.policy.kind === 'reported' && last.resetAt <= now) return { limit: last.limit, remaining: last.limit };
+    return last;
   }
 
   /**
