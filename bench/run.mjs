@@ -1,5 +1,5 @@
-// npm run bench [-- --quick]: the guard, the clients, a refresh storm and memory, side by side in
-// one run, against the built package (dist/). Writes bench/RESULTS.md. Not part of CI.
+// npm run bench [-- --quick]: the guard, the clients, a refresh storm, memory, the Redis stores and
+// pacing, side by side in one run, against the built package (dist/). Writes bench/RESULTS.md. Not part of CI.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -8,6 +8,7 @@ import { clientSection } from './lib/client-bench.mjs';
 import { stormSection } from './lib/storm-bench.mjs';
 import { memorySection } from './lib/memory-bench.mjs';
 import { redisSection } from './lib/redis-bench.mjs';
+import { pacingSection } from './lib/pacing-bench.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -28,6 +29,7 @@ if (want('client')) {
 if (want('storm')) sections.push(await stormSection(config, bareRps));
 if (want('memory')) sections.push(await memorySection(config));
 if (want('redis')) sections.push(await redisSection(config));
+if (want('pacing')) sections.push(await pacingSection(config));
 
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url))).version;
 const load = spawnSync('sh', ['-c', 'cat /proc/loadavg 2>/dev/null'], { encoding: 'utf8' }).stdout.trim();
