@@ -9,8 +9,8 @@ import type { RateLimitStatus, RateLimitStore, RatePolicy, RateReport, RateReser
 export class InMemoryRateLimitStore implements RateLimitStore {
   private readonly budgets = new Map<string, RateBudget>();
 
-  async reserve(key: string, policy: RatePolicy, now: number): Promise<RateReservation> {
-    return reserveIn(this.budget(key), policy, now);
+  async reserve(key: string, policy: RatePolicy, now: number, leaseMs: number): Promise<RateReservation> {
+    return reserveIn(this.budget(key), policy, now, leaseMs);
   }
 
   async record(key: string, policy: RatePolicy, report: RateReport, now: number): Promise<RateLimitStatus | undefined> {

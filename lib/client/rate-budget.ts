@@ -7,13 +7,18 @@ import type { RateLimitStatus, RatePolicy, RateReport, RateReservation } from '.
 export interface RateBudget {
   /** Epoch ms before which nothing is sent (a 429's Retry-After). */
   blocked: number;
-  /** Reservations granted so far: an answer's ticket says how many were sent after it. */
+  /** Reservations granted so far: each ticket is the next number. */
   seq: number;
   // policy 'reported' (Affilync): the budget as the answers report it.
   /** The reported limit; 0 until an answer reports one. */
   limit: number;
-  /** Places left in the current window, counting those granted since the report. */
-  left: number;
+  /** The most any answer of the current window reported spent (limit − remaining). */
+  used: number;
+  /**
+   * Calls granted and not yet reported back, ticket → epoch ms after which one is given up on (its
+   * process died). Counted as spent: the provider may or may not have counted them yet.
+   */
+  inflight: Map<number, number>;
   /** Epoch ms when the current window ends (reported, or assumed when `guessed`). */
   reset: number;
   /** How late the reported window may really end (the header's rounding). */
@@ -36,37 +41,41 @@ export const PROBE_POLL_MS = 20;
 export const SAME_WINDOW_MS = 1_000;
 
 export function emptyBudget(): RateBudget {
-  return { blocked: 0, seq: 0, limit: 0, left: 0, reset: 0, pad: 0, guessed: false, probe: 0, unmetered: false, log: [] };
+  return { blocked: 0, seq: 0, limit: 0, used: 0, inflight: new Map(), reset: 0, pad: 0, guessed: false, probe: 0, unmetered: false, log: [] };
 }
 
-/** Take a place in the budget if there is one at `now`; never takes one it does not grant. */
-export function reserveIn(b: RateBudget, policy: RatePolicy, now: number): RateReservation {
+/**
+ * Take a place in the budget if there is one at `now`; never takes one it does not grant.
+ * `leaseMs`: how long a granted call counts as in flight at most, if its report never comes.
+ */
+export function reserveIn(b: RateBudget, policy: RatePolicy, now: number, leaseMs: number): RateReservation {
   if (b.blocked > now) return { granted: false, waitMs: b.blocked - now, firm: true, status: statusOf(b, policy) };
+  const reported = policy.kind === 'reported' && !b.unmetered;
   if (policy.kind === 'window') {
     prune(b, policy, now);
     if (b.log.length >= policy.limit) return { granted: false, waitMs: b.log[0]! + policy.windowMs - now, firm: true, status: statusOf(b, policy) };
     b.log.push(now);
-  } else if (policy.kind === 'reported' && !b.unmetered) {
+  } else if (reported) {
+    for (const [ticket, until] of b.inflight) if (until <= now) b.inflight.delete(ticket);
     if (b.limit === 0) {
       // Nothing known yet: one call goes first, the others wait for the budget its answer reports.
       if (b.probe > now) return { granted: false, waitMs: Math.min(b.probe - now, PROBE_POLL_MS), firm: false, awaitingFirstAnswer: true };
       b.probe = now + PROBE_LEASE_MS;
     } else {
       if (now >= b.reset + b.pad) {
-        // The window is over: a full budget, in a window whose end the next answer will tell.
-        b.left = b.limit;
+        // The window is over: nothing spent yet in one whose end the next answer will tell.
+        b.used = 0;
         b.reset = now + policy.assumedWindowMs;
         b.pad = 0;
         b.guessed = true;
       }
-      if (b.left <= 0) {
-        const waitMs = b.reset + b.pad - now;
-        return { granted: false, waitMs, firm: !b.guessed, status: statusOf(b, policy) };
+      if (b.limit - b.used - b.inflight.size <= 0) {
+        return { granted: false, waitMs: b.reset + b.pad - now, firm: !b.guessed, status: statusOf(b, policy) };
       }
-      b.left--;
     }
   }
   b.seq++;
+  if (reported) b.inflight.set(b.seq, now + leaseMs);
   return { granted: true, ticket: b.seq, status: statusOf(b, policy) };
 }
 
@@ -74,6 +83,7 @@ export function reserveIn(b: RateBudget, policy: RatePolicy, now: number): RateR
 export function recordIn(b: RateBudget, policy: RatePolicy, r: RateReport, now: number): RateLimitStatus | undefined {
   if (r.blockedUntil !== undefined && r.blockedUntil > b.blocked) b.blocked = r.blockedUntil;
   if (policy.kind !== 'reported') return statusOf(b, policy);
+  b.inflight.delete(r.ticket);
   if (r.limit === undefined || r.remaining === undefined) {
     if (b.limit === 0 && b.probe > 0) {
       b.probe = 0;
@@ -86,28 +96,26 @@ export function recordIn(b: RateBudget, policy: RatePolicy, r: RateReport, now: 
   b.probe = 0;
   const first = b.limit === 0;
   b.limit = r.limit;
-  // The places granted after this call were not yet counted in what its answer reports.
-  const estimate = r.remaining - (b.seq - r.ticket);
+  const spent = Math.max(0, r.limit - r.remaining);
   const pad = r.resetPaddingMs ?? 0;
   if (r.resetAt !== undefined && r.resetAt + pad <= now) return statusOf(b, policy); // about a window already over
   if (first) {
-    b.left = estimate;
+    b.used = spent;
     b.reset = r.resetAt ?? now + policy.assumedWindowMs;
     b.pad = r.resetAt === undefined ? 0 : pad;
     b.guessed = r.resetAt === undefined;
   } else if (r.resetAt === undefined) {
-    b.left = Math.min(b.left, estimate);
+    b.used = Math.max(b.used, spent);
   } else if (b.guessed || r.resetAt > b.reset + SAME_WINDOW_MS) {
     // The window this answer reports is newer than the one we knew: it says when it ends.
-    b.left = b.guessed ? Math.min(b.left, estimate) : estimate;
+    b.used = b.guessed ? Math.max(b.used, spent) : spent;
     b.reset = r.resetAt;
     b.pad = pad;
     b.guessed = false;
   } else if (r.resetAt >= b.reset - SAME_WINDOW_MS) {
-    b.left = Math.min(b.left, estimate);
+    b.used = Math.max(b.used, spent);
     b.pad = Math.max(b.pad, pad);
   }
-  b.left = Math.max(0, b.left);
   return statusOf(b, policy);
 }
 
@@ -127,5 +135,6 @@ export function statusOf(b: RateBudget, policy: RatePolicy): RateLimitStatus | u
       : { limit: policy.limit, remaining: Math.max(0, policy.limit - b.log.length), resetAt: oldest + policy.windowMs };
   }
   if (policy.kind !== 'reported' || b.limit === 0) return undefined;
-  return b.guessed ? { limit: b.limit, remaining: b.left } : { limit: b.limit, remaining: b.left, resetAt: b.reset };
+  const remaining = Math.max(0, b.limit - b.used - b.inflight.size);
+  return b.guessed ? { limit: b.limit, remaining } : { limit: b.limit, remaining, resetAt: b.reset };
 }

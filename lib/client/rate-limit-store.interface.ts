@@ -50,8 +50,12 @@ export interface RateReport {
  * atomic (RedisRateLimitStore runs each as one Lua script): two processes never take the last place.
  */
 export interface RateLimitStore {
-  /** Take a place in `key`'s budget if there is one now; otherwise say how long to wait. Never takes a place it does not grant. */
-  reserve(key: string, policy: RatePolicy, now: number): Promise<RateReservation>;
+  /**
+   * Take a place in `key`'s budget if there is one now; otherwise say how long to wait. Never takes a
+   * place it does not grant. A granted call counts as in flight until its report, or for `leaseMs`
+   * at most (its process may die before reporting).
+   */
+  reserve(key: string, policy: RatePolicy, now: number, leaseMs: number): Promise<RateReservation>;
   /** Fold in what an answer said; resolves to the budget as it now stands. */
   record(key: string, policy: RatePolicy, report: RateReport, now: number): Promise<RateLimitStatus | undefined>;
 }

@@ -7,6 +7,8 @@ import type { RateLimitStatus, RateLimitStore, RateReport } from './rate-limit-s
 import { parseRetryAfter } from './response-errors.js';
 import { sleep } from './retry-policy.js';
 
+/** A call counts as in flight for its timeout and this much more, if its process dies before it reports. */
+const IN_FLIGHT_SLACK_MS = 5_000;
 /** How often a caller looks again while the end of its wait is only assumed (an answer may tell it sooner). */
 const GUESSED_WAIT_POLL_MS = 250;
 
@@ -70,7 +72,7 @@ export class RatePacer {
     let looked = 0;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      const reservation = await this.storeCall(() => this.store.reserve(this.key, this.policy, Date.now()));
+      const reservation = await this.storeCall(() => this.store.reserve(this.key, this.policy, Date.now(), bounds.answerMs + IN_FLIGHT_SLACK_MS));
       if (reservation === undefined) return undefined;
       if (reservation.status) this.lastStatus = reservation.status;
       if (reservation.granted) return reservation.ticket;

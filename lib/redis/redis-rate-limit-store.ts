@@ -29,10 +29,10 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = new RedisConnection(options, RedisRateLimitStore.name);
   }
 
-  reserve(key: string, policy: RatePolicy, now: number): Promise<RateReservation> {
+  reserve(key: string, policy: RatePolicy, now: number, leaseMs: number): Promise<RateReservation> {
     return this.guarded(
       async () => {
-        const args = [...policyArgs(policy, now), PROBE_LEASE_MS, PROBE_POLL_MS];
+        const args = [...policyArgs(policy, now), PROBE_LEASE_MS, PROBE_POLL_MS, Math.ceil(leaseMs)];
         const [granted, value, firm, ...status] = await this.redis.eval<number[]>(RESERVE, this.keys(key), args);
         const shown = toStatus(status as Triple);
         const reservation: RateReservation =
@@ -44,7 +44,7 @@ export class RedisRateLimitStore implements RateLimitStore {
         if (shown) reservation.status = shown;
         return reservation;
       },
-      () => this.fallback.reserve(key, policy, now),
+      () => this.fallback.reserve(key, policy, now, leaseMs),
     );
   }
 
@@ -75,7 +75,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   private keys(key: string): string[] {
     const hash = this.redis.key(key);
-    return [hash, `${hash}:log`];
+    return [hash, `${hash}:log`, `${hash}:inflight`];
   }
 
   private async guarded<T>(primary: () => Promise<T>, viaFallback: () => Promise<T>): Promise<T> {
