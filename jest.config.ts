@@ -31,7 +31,7 @@ const config: Config = {
 if (process.env.NEST_MAJOR === '11') {
   const nest11 = '<rootDir>/.ci/nest11/node_modules';
   config.moduleNameMapper = {
-    '^@nestjs/(common|core|jwt|passport|platform-express|platform-fastify|testing|throttler)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
+    '^@nestjs/(common|core|jwt|passport|microservices|platform-express|platform-fastify|testing|throttler)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
     '^passport$': `${nest11}/passport`,
     ...config.moduleNameMapper,
   };

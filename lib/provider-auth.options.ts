@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ExecutionContext } from '@nestjs/common';
 import type { RateLimitStore } from './client/rate-limit-store.interface.js';
 import type { TokenStore } from './client/token-store.interface.js';
 import type { Role } from './incoming/principal.js';
@@ -96,6 +97,14 @@ export interface IncomingOptions {
    */
   webhookLeaseSec?: number;
   /**
+   * Microservice (RPC) handlers under ProviderAuthGuard are denied unless this says where their
+   * bearer credential is: it gets the handler's ExecutionContext and returns the credential (an
+   * `afk_live_` key or an access token, without `Bearer `) or undefined (then 401 TOKEN_INVALID).
+   *
+   * @example rpcCredential: (context) => context.switchToRpc().getData<{ authorization?: string }>()?.authorization
+   */
+  rpcCredential?: (context: ExecutionContext) => string | undefined;
+  /**
    * Verified credentials remembered until they expire, so a token seen again is not checked
    * again (default 10,000; 0 turns it off). Used only while both stores feed revocations
    * (`revocations`; the built-in and Redis stores do) and the feeds are live.
@@ -144,6 +153,7 @@ export interface ResolvedIncomingOptions {
   scopes: readonly string[];
   roleScopes: Readonly<Record<Role, readonly string[]>>;
   allowedPlans?: ReadonlySet<string>;
+  rpcCredential?: (context: ExecutionContext) => string | undefined;
   apiKeyStore?: ApiKeyStore;
   refreshTokenStore?: RefreshTokenStore;
   /** Every secret a webhook signature may be made with; empty when none is configured. */

@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ROLES, type Principal, type Role } from './principal.js';
 import type { Scope } from './scope-catalogue.js';
+import { TRANSPORTS } from './transports/index.js';
 
 /**
  * Metadata readers, for your own guards: `reflector.getAllAndOverride(ScopesMetadata, [handler, cls])`.
@@ -41,7 +42,11 @@ export function Public(): ClassDecorator & MethodDecorator {
   return PublicMetadata(true);
 }
 
-/** The authenticated Principal (`request.user`), as a handler parameter. */
-export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<{ user?: Principal }>().user,
-);
+/**
+ * The authenticated Principal as a handler parameter: `request.user` on HTTP routes; in resolvers,
+ * gateways and RPC handlers, wherever their transport keeps it (lib/incoming/transports/).
+ */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => {
+  const type = ctx.getType<string>();
+  return type === 'http' ? ctx.switchToHttp().getRequest<{ user?: Principal }>().user : TRANSPORTS[type]?.principal(ctx);
+});

@@ -26,6 +26,7 @@ const KEYS = [
   'webhookDedupTtlSec',
   'webhookLeaseSec',
   'cacheEntries',
+  'rpcCredential',
 ];
 const MIN_SECRET_BYTES = 32;
 const MAX_TOLERANCE_SEC = 60;
@@ -97,8 +98,19 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     allowedPlans,
     apiKeyStore: stores.apiKeyStore as ResolvedIncomingOptions['apiKeyStore'],
     refreshTokenStore: stores.refreshTokenStore as ResolvedIncomingOptions['refreshTokenStore'],
+    ...rpcCredentialOf(o.rpcCredential, add),
     ...webhooks,
   };
+}
+
+/** `incoming.rpcCredential`: a function, or nothing (RPC handlers are then denied). */
+function rpcCredentialOf(raw: unknown, add: Add): Pick<ResolvedIncomingOptions, 'rpcCredential'> {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'function') {
+    add('incoming.rpcCredential', 'must be a function (context) => the bearer value or undefined');
+    return {};
+  }
+  return { rpcCredential: raw as ResolvedIncomingOptions['rpcCredential'] };
 }
 
 function resolveRoleScopes(raw: unknown, scopes: string[], catalogue: Set<string>, add: Add): Record<Role, string[]> {

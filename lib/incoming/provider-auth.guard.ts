@@ -8,6 +8,7 @@ import { bearerCandidate, extractBearer } from './bearer-extraction.js';
 import { CredentialStoreUnavailableError, CredentialVerifier } from './credential-verifier.js';
 import { roleSatisfies, type Principal, type Role } from './principal.js';
 import { RouteRules, type RouteRule } from './route-rules.js';
+import { TRANSPORTS, type Transport, type TransportRequest } from './transports/index.js';
 
 interface HttpRequest {
   headers?: Record<string, unknown>;
@@ -30,6 +31,8 @@ export class ProviderAuthGuard implements CanActivate {
   protected readonly options: ResolvedIncomingOptions;
   private readonly rules: RouteRules;
   private readonly fastPath: boolean;
+  /** A subclass that overrides getRequest() (another transport, another request shape) is always asked. */
+  private readonly customRequest: boolean;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -44,12 +47,13 @@ export class ProviderAuthGuard implements CanActivate {
     this.options = options.incoming;
     this.rules = new RouteRules(reflector);
     // A subclass that overrides authenticate() (extra checks) always goes through it.
-    this.fastPath = Object.getPrototypeOf(this).authenticate === ProviderAuthGuard.prototype.authenticate;
+    this.customRequest = Object.getPrototypeOf(this).getRequest !== ProviderAuthGuard.prototype.getRequest;
+    this.fastPath = Object.getPrototypeOf(this).authenticate === ProviderAuthGuard.prototype.authenticate && !this.customRequest;
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    // Fail closed: RPC, WebSocket or anything else this guard cannot read is denied.
-    if (context.getType() !== 'http') return false;
+    const type = context.getType<string>();
+    if (type !== 'http' || this.customRequest) return this.activateTransport(context, type);
     const rule = this.rules.for(context.getHandler(), context.getClass());
     if (rule.isPublic) return true;
     const http = context.switchToHttp();
@@ -73,6 +77,45 @@ export class ProviderAuthGuard implements CanActivate {
       }
     }
     return this.check(req, res, rule);
+  }
+
+  /**
+   * The credential's source and the principal's holder for this context: for HTTP the request
+   * itself; for GraphQL, WebSockets and RPC what their transports say (lib/incoming/transports/);
+   * undefined denies. Override to adapt another transport or request shape, as ThrottlerGuard's
+   * getRequestResponse() allows.
+   */
+  protected getRequest(context: ExecutionContext): TransportRequest | undefined {
+    const type = context.getType<string>();
+    if (type === 'http') {
+      const req = context.switchToHttp().getRequest<HttpRequest | undefined>();
+      return req && typeof req.headers === 'object' && req.headers !== null ? { source: req, holder: req } : undefined;
+    }
+    return TRANSPORTS[type]?.request(context, this.options);
+  }
+
+  /** Any context but the plain HTTP fast path: its transport reads the credential and shapes the refusal. */
+  private async activateTransport(context: ExecutionContext, type: string): Promise<boolean> {
+    // Fail closed: a context type no transport understands is denied, whatever its decorators say.
+    const transport: Transport | undefined = TRANSPORTS[type];
+    if (type !== 'http' && !transport && !this.customRequest) return false;
+    const rule = this.rules.for(context.getHandler(), context.getClass());
+    if (rule.isPublic) return true;
+    const found = this.getRequest(context);
+    if (!found) return false;
+    try {
+      const principal = await this.authenticate(found.source as HttpRequest);
+      found.holder.user = principal;
+      this.authorize(principal, rule.roles, rule.scopes);
+      return true;
+    } catch (error) {
+      if (type === 'http') {
+        const res = context.switchToHttp().getResponse<HttpResponse | undefined>();
+        if (res) challenge(res, error);
+        throw error;
+      }
+      throw transport && error instanceof ProviderAuthException ? await transport.refusal(error) : error;
+    }
   }
 
   private async check(req: HttpRequest, res: HttpResponse, rule: RouteRule): Promise<boolean> {
