@@ -70,6 +70,7 @@ export class RatePacer {
    */
   async acquire(bounds: { budgetMs: number; answerMs: number }, signal: AbortSignal | undefined, what: string): Promise<number | undefined> {
     let looked = 0;
+    let looks = 0;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const reservation = await this.storeCall(() => this.store.reserve(this.key, this.policy, Date.now(), bounds.answerMs + IN_FLIGHT_SLACK_MS));
@@ -78,13 +79,15 @@ export class RatePacer {
       if (reservation.granted) return reservation.ticket;
       if (reservation.firm) {
         looked = 0;
+        looks = 0;
         if (reservation.waitMs > bounds.budgetMs) throw this.refusal(reservation.waitMs, bounds.budgetMs, what);
         await sleep(reservation.waitMs, signal);
       } else {
         // The end of this wait is not known (an assumed window, or the first call's answer still on
-        // its way): look again soon, and give up only when looking has itself taken longer than a
-        // wait may.
-        const step = Math.min(reservation.waitMs, GUESSED_WAIT_POLL_MS);
+        // its way): look again soon, then less often (a thousand callers waiting on one slow first
+        // answer must not flood a shared store), and give up only when looking has itself taken
+        // longer than a wait may.
+        const step = Math.min(reservation.waitMs * 2 ** Math.min(looks++, 4), GUESSED_WAIT_POLL_MS);
         const bound = reservation.awaitingFirstAnswer ? bounds.answerMs : bounds.budgetMs;
         if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what);
         looked += step;
