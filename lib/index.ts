@@ -152,7 +152,7 @@ export type {
   UnknownAffilyncWebhookEvent,
 } from './dialects/affilync.events.js';
 export { CurrentPrincipal, Public, PublicMetadata, Roles, RolesMetadata, Scopes, ScopesMetadata } from './incoming/decorators.js';
-export { ROLES, type ApiKeyPrincipal, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
+export { ROLES, type ApiKeyPrincipal, type JsonValue, type Principal, type Role, type UserPrincipal } from './incoming/principal.js';
 export { CredentialVerifier, type Verification } from './incoming/credential-verifier.js';
 export { ProviderAuthException, type Refusal } from './incoming/auth-answers.js';
 export { ProviderAuthValidationException, type InvalidField } from './incoming/auth-answers.js';

@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { ApiKeyUsage } from '../issuing/api-key-usage.js';
-import { Hs256Jwt } from '../issuing/hs256-jwt.js';
+import { customClaimsOf } from '../issuing/custom-claims.js';
+import { Hs256Jwt, MAX_CREDENTIAL_CHARS } from '../issuing/hs256-jwt.js';
 import { acceptedUntil } from '../issuing/token-lifetime.js';
 import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
 import type { RevocationFeed, WithRevocationFeed } from '../issuing/revocation-feed.js';
@@ -70,7 +71,7 @@ export class CredentialVerifier {
   }
 
   async verify(token: string): Promise<Verification> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 8_192) return INVALID;
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_CREDENTIAL_CHARS) return INVALID;
     const principal = this.cached(token);
     if (principal) return { ok: true, principal };
     const cache = this.cache;
@@ -164,6 +165,8 @@ export class CredentialVerifier {
     const ref = { jti: c.jti as string, sub: c.sub as string, iat: c.iat as number, ...(c.fam !== undefined && { fam: c.fam as string }) };
     if (await this.ask(() => this.revocations.isAccessTokenRevoked(ref))) return INVALID;
     const role = c.role as Role;
+    // Deep-frozen: a cached principal's claims are shared by every request presenting the token.
+    const claims = customClaimsOf(c);
     return {
       ok: true,
       principal: {
@@ -173,6 +176,7 @@ export class CredentialVerifier {
         scopes: this.roleScopes[role],
         ...(c.plan !== undefined && { plan: c.plan as string }),
         ...(c.brandId !== undefined && { brandId: c.brandId as string }),
+        ...(claims !== undefined && { claims }),
       },
       until: acceptedUntil(c.exp, tolerance),
     };

@@ -20,7 +20,18 @@ export interface UserPrincipal {
   scopes: readonly string[];
   plan?: string;
   brandId?: string;
+  /**
+   * The custom claims given to `TokenService.issue({ claims })`, deep-frozen; absent when none were
+   * issued. Signed, not encrypted: anyone holding the token can read them.
+   */
+  claims?: Readonly<Record<string, JsonValue>>;
 }
+
+/**
+ * A JSON value as custom claims hold it: string, finite number, boolean, null, and arrays and plain
+ * objects of those. Read-only, so that both mutable and frozen data can be passed in.
+ */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** admin satisfies member. */
 export function roleSatisfies(has: Role, needs: Role): boolean {

@@ -8,6 +8,9 @@ import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 /** Injection token of the module's Hs256Jwt (null without `incoming`). Shared by every copy of the package. */
 export const HS256_JWT = Symbol.for('nest-provider-auth:Hs256Jwt');
 
+/** Longest bearer credential the verifier reads; TokenService never issues a longer token. */
+export const MAX_CREDENTIAL_CHARS = 8_192;
+
 /**
  * HS256 signing and verification through @nestjs/jwt's JwtService, with the secret as a KeyObject:
  * measured ~6.6 µs per verify instead of ~330 µs with a string secret. The KeyObject is handed

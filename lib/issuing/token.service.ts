@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { answerFor, type ProviderAuthException } from '../incoming/auth-answers.js';
-import { ROLES, type Role } from '../incoming/principal.js';
+import { ROLES, type JsonValue, type Role } from '../incoming/principal.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
-import { Hs256Jwt } from './hs256-jwt.js';
+import { checkedCustomClaims, customClaimsOf, type CustomClaims } from './custom-claims.js';
+import { Hs256Jwt, MAX_CREDENTIAL_CHARS } from './hs256-jwt.js';
 import type { RefreshTokenStore, TokenFamily } from './refresh-token-store.interface.js';
 import { keepRecordUntil, nowSec } from './token-lifetime.js';
 
@@ -11,6 +12,11 @@ export interface IssueInput {
   role: Role;
   plan?: string;
   brandId?: string;
+  /**
+   * Custom claims, returned as `principal.claims`: JSON values only, at most 4096 bytes as JSON,
+   * no reserved name (RESERVED_CLAIM_NAMES). Signed, not encrypted: never put a secret in them.
+   */
+  claims?: Record<string, JsonValue>;
 }
 
 /** Affilync's documented login/refresh answer. */
@@ -33,8 +39,9 @@ type Claims = Record<string, unknown>;
 /**
  * Issues, rotates and revokes the HS256 tokens ProviderAuthGuard accepts.
  * Access: `{ sub, role, typ: 'access', jti, iat, exp, auth_time, plan?, brandId?, fam? }`;
- * refresh: `{ sub, typ: 'refresh', jti, fam, iat, exp, auth_time }`. A refresh token works once; a
- * replay revokes its whole family (RFC 9700 §4.14.2). `auth_time` (OpenID Connect's claim, epoch s)
+ * refresh: `{ sub, typ: 'refresh', jti, fam, iat, exp, auth_time }`; both also carry the custom
+ * claims of issue(), flat beside these, so renewals re-issue them without a store. A refresh token
+ * works once; a replay revokes its whole family (RFC 9700 §4.14.2). `auth_time` (OpenID Connect's claim, epoch s)
  * is when issue() was called; renewals keep it, and none is granted `incoming.maxSessionSec` after
  * it. Refusals are thrown as the guard's own 401 answers, so a controller that calls these methods
  * answers like the guard does.
@@ -49,7 +56,7 @@ export class TokenService {
   /** A new access/refresh pair (a new family), e.g. after your own password check. */
   async issue(input: IssueInput): Promise<TokenPair> {
     const family: TokenFamily = { ...familyOf(input), authTime: nowSec() };
-    return this.pair(randomUUID(), family);
+    return this.pair(randomUUID(), family, checkedCustomClaims(input.claims, 'TokenService.issue()'));
   }
 
   /**
@@ -70,7 +77,8 @@ export class TokenService {
     // The family record is the source of truth; families saved before it kept one fall back on the token.
     const authTime = isEpochSec(family.authTime) ? family.authTime : authTimeOf(c);
     if (this.sessionEnded(authTime)) throw this.refusal('expired');
-    return this.pair(fam, { ...family, authTime });
+    // Custom claims ride in the (signed) refresh token itself: no store needs to learn about them.
+    return this.pair(fam, { ...family, authTime }, customClaimsOf(c));
   }
 
   /**
@@ -91,7 +99,7 @@ export class TokenService {
       authTime,
     };
     return {
-      access_token: this.accessToken(family, typeof c.fam === 'string' ? c.fam : undefined),
+      access_token: this.accessToken(family, typeof c.fam === 'string' ? c.fam : undefined, nowSec(), customClaimsOf(c)),
       token_type: 'bearer',
       expires_in: this.options.accessTokenTtlSec,
     };
@@ -123,22 +131,36 @@ export class TokenService {
     await this.store.revokeUser(sub, upTo, this.familyExpiry(upTo));
   }
 
-  private async pair(fam: string, family: TokenFamily): Promise<TokenPair> {
+  private async pair(fam: string, family: TokenFamily, claims: CustomClaims | undefined): Promise<TokenPair> {
     const { accessTokenTtlSec, refreshTokenTtlSec } = this.options;
     // One iat for both tokens and the record, so that the record covers the refresh token's exp exactly.
     const iat = nowSec();
+    const access = this.accessToken(family, fam, iat, claims);
+    // Long claims with a long sub, plan or brandId: a token the guard would never read is not issued.
+    // (Renewals copy the same claims into same-sized tokens, so only issue() can meet this.)
+    if (access.length > MAX_CREDENTIAL_CHARS) {
+      throw new TypeError(
+        `TokenService.issue(): the access token would be ${access.length} characters, more than the ${MAX_CREDENTIAL_CHARS} the guard reads; shorten claims, sub, plan or brandId`,
+      );
+    }
+    const refresh = this.jwt.sign(
+      // Ours last: nothing custom can stand in for them (checkedCustomClaims refuses their names anyway).
+      { ...claims, sub: family.sub, typ: 'refresh', jti: randomUUID(), fam, iat, auth_time: family.authTime },
+      refreshTokenTtlSec,
+    );
     await this.store.saveFamily(fam, family, this.familyExpiry(iat));
     return {
-      access_token: this.accessToken(family, fam, iat),
-      refresh_token: this.jwt.sign({ sub: family.sub, typ: 'refresh', jti: randomUUID(), fam, iat, auth_time: family.authTime }, refreshTokenTtlSec),
+      access_token: access,
+      refresh_token: refresh,
       token_type: 'bearer',
       expires_in: accessTokenTtlSec,
     };
   }
 
-  private accessToken(family: TokenFamily, fam: string | undefined, iat = nowSec()): string {
+  private accessToken(family: TokenFamily, fam: string | undefined, iat: number, claims: CustomClaims | undefined): string {
     return this.jwt.sign(
       {
+        ...claims,
         sub: family.sub,
         role: family.role,
         typ: 'access',
