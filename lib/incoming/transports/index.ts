@@ -1,5 +1,7 @@
+import { graphqlTransport } from './graphql-transport.js';
 import { rpcTransport } from './rpc-transport.js';
 import type { Transport } from './transport.js';
+import { wsTransport } from './ws-transport.js';
 
 /**
  * The transports ProviderAuthGuard understands besides HTTP, by ExecutionContext type. A type not
@@ -8,6 +10,8 @@ import type { Transport } from './transport.js';
  */
 export const TRANSPORTS: Partial<Record<string, Transport>> = {
   rpc: rpcTransport,
+  ws: wsTransport,
+  graphql: graphqlTransport,
 };
 
 export type { CredentialSource, Transport, TransportRequest } from './transport.js';
