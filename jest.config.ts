@@ -17,6 +17,10 @@ const config: Config = {
     // @nestjs/throttler is CommonJS and require()s Nest; Nest 12 is ESM only, which Jest's CommonJS
     // runtime cannot require (plain Node can): Jest gets it as one ES module instead.
     '^@nestjs/throttler$': '<rootDir>/test/support/nestjs-throttler.mjs',
+    // mercurius require()s @fastify/static, which require()s content-disposition 3 (ES module only;
+    // plain Node >= 20.19 can require it, Jest's CommonJS runtime cannot): Jest gets 2.x, the same
+    // API (create, parse, format) as CommonJS, the copy Express uses.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   // The secret audit watches every test file: logs, stdout/stderr, client errors, request URLs.
@@ -31,8 +35,10 @@ const config: Config = {
 if (process.env.NEST_MAJOR === '11') {
   const nest11 = '<rootDir>/.ci/nest11/node_modules';
   config.moduleNameMapper = {
-    '^@nestjs/(common|core|jwt|passport|microservices|platform-express|platform-fastify|testing|throttler)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
+    '^@nestjs/(common|core|jwt|passport|microservices|platform-express|platform-fastify|testing|throttler|graphql|apollo|mercurius)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
     '^passport$': `${nest11}/passport`,
+    // One graphql for @nestjs/graphql 13, its drivers and the tests.
+    '^graphql((/.*)?)$': `${nest11}/graphql$1`,
     ...config.moduleNameMapper,
   };
 }

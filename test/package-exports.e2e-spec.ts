@@ -12,7 +12,7 @@ interface Condition {
 }
 type ExportEntry = string | { import: Condition; require: Condition };
 
-const ENTRY_POINTS = ['.', './passport', './redis', './testing', './throttler'];
+const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './testing', './throttler'];
 
 /** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
@@ -57,6 +57,7 @@ describe('published package', () => {
     redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore, typeof redis.RedisEventIdStore],
     passport: typeof passport.ProviderBearerStrategy,
     throttler: [typeof throttler.ProviderThrottlerGuard, typeof throttler.RedisThrottlerStorage, typeof throttler.limitByPrincipal],
+    graphql: [typeof graphql.GraphQLConnectionAuth, typeof graphql.ProviderAuthGraphQLModule, typeof graphql.ProviderAuthGraphQLError],
   }`;
   const expected = {
     module: 'function',
@@ -69,6 +70,7 @@ describe('published package', () => {
     redis: ['function', 'function', 'function', 'function'],
     passport: 'function',
     throttler: ['function', 'function', 'function'],
+    graphql: ['function', 'function', 'function'],
   };
 
   it('loads by its name in a real Node process as ESM (import)', async () => {
@@ -79,6 +81,7 @@ describe('published package', () => {
       import * as redis from 'nest-provider-auth/redis';
       import * as passport from 'nest-provider-auth/passport';
       import * as throttler from 'nest-provider-auth/throttler';
+      import * as graphql from 'nest-provider-auth/graphql';
       console.log(JSON.stringify(${names}));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual(expected);
@@ -92,6 +95,7 @@ describe('published package', () => {
       const redis = require('nest-provider-auth/redis');
       const passport = require('nest-provider-auth/passport');
       const throttler = require('nest-provider-auth/throttler');
+      const graphql = require('nest-provider-auth/graphql');
       console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({ ...expected, file: join(root, 'dist/cjs/index.js') });
@@ -105,6 +109,33 @@ describe('published package', () => {
       console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs/throttler'))));`;
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  // ./graphql needs none of GraphQL's packages: queries go through the guard, subscriptions through graphql-ws's hooks.
+  it('the root entry and ./graphql load no @nestjs/graphql, graphql or driver, as CommonJS or as ESM', async () => {
+    const gql = (s: string) => /^(@nestjs\/(graphql|apollo|mercurius)|graphql|@apollo\/server|mercurius)(\/|$)/.test(s);
+    const cjs = `
+      const Module = require('node:module');
+      const seen = [];
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if ((${gql.toString()})(request)) seen.push(request);
+        return resolve.call(this, request, ...rest);
+      };
+      require('reflect-metadata');
+      require('nest-provider-auth');
+      require('nest-provider-auth/graphql');
+      console.log(JSON.stringify(seen));`;
+    expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
+    const refuse = `export async function resolve(s, c, next) { if ((${gql.toString()})(s)) throw new Error('loaded ' + s); return next(s, c); }`;
+    const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
+    const esm = `
+      import 'reflect-metadata';
+      await import('nest-provider-auth');
+      const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
+      console.log(typeof GraphQLConnectionAuth);`;
+    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], { cwd: root });
+    expect(stdout.trim()).toBe('function');
   });
 
   // Jest gets @nestjs/throttler converted to ESM (jest.config.ts); here the real CommonJS package
@@ -197,6 +228,7 @@ describe('published package', () => {
       'dist/redis/index.js',
       'dist/passport/index.js',
       'dist/throttler/index.js',
+      'dist/graphql/index.js',
       'LICENSE',
     ])
       expect(files).toContain(f);

@@ -52,8 +52,7 @@ export class GraphQLConnectionAuth {
     return {
       onConnect: async (ctx) => {
         const extra = (typeof ctx.extra === 'object' && ctx.extra !== null ? ctx.extra : undefined) as
-          | { socket?: ClosableSocket; request?: { url?: unknown }; [GRAPHQL_CONNECTION]?: GraphQLConnection }
-          | undefined;
+          { socket?: ClosableSocket; request?: { url?: unknown }; [GRAPHQL_CONNECTION]?: GraphQLConnection } | undefined;
         try {
           const connection = await this.authenticate(ctx.connectionParams, extra?.request?.url);
           if (!extra) return false;
@@ -71,18 +70,18 @@ export class GraphQLConnectionAuth {
    * its answer is merged into the subscription context.
    */
   mercurius(): { onConnect: (data: { payload?: unknown }) => Promise<false | { [GRAPHQL_CONNECTION]: GraphQLConnection }> } {
-    const auth = this;
+    const authenticate = (params: unknown, url: unknown) => this.authenticate(params, url);
+    const refuse = (error: unknown, socket: ClosableSocket | undefined) => this.refuse(error, socket);
     return {
       // A function, not an arrow: Mercurius calls it as a method of the connection, whose socket
       // lets a refusal carry its code (otherwise Mercurius answers a bare "Forbidden").
       async onConnect(this: unknown, data) {
         const connection = (typeof this === 'object' && this !== null ? this : undefined) as
-          | { socket?: ClosableSocket; context?: { request?: { url?: unknown } } }
-          | undefined;
+          { socket?: ClosableSocket; context?: { request?: { url?: unknown } } } | undefined;
         try {
-          return { [GRAPHQL_CONNECTION]: await auth.authenticate(data?.payload, connection?.context?.request?.url) };
+          return { [GRAPHQL_CONNECTION]: await authenticate(data?.payload, connection?.context?.request?.url) };
         } catch (error) {
-          return auth.refuse(error, connection?.socket);
+          return refuse(error, connection?.socket);
         }
       },
     };
