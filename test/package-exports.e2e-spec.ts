@@ -12,7 +12,7 @@ interface Condition {
 }
 type ExportEntry = string | { import: Condition; require: Condition };
 
-const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './testing', './throttler'];
+const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './testing', './throttler', './websockets'];
 
 /** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
@@ -57,6 +57,7 @@ describe('published package', () => {
     redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore, typeof redis.RedisEventIdStore],
     passport: typeof passport.ProviderBearerStrategy,
     throttler: [typeof throttler.ProviderThrottlerGuard, typeof throttler.RedisThrottlerStorage, typeof throttler.limitByPrincipal],
+    websockets: typeof websockets.ProviderAuthWsAdapter,
     graphql: [typeof graphql.GraphQLConnectionAuth, typeof graphql.ProviderAuthGraphQLModule, typeof graphql.ProviderAuthGraphQLError],
   }`;
   const expected = {
@@ -70,6 +71,7 @@ describe('published package', () => {
     redis: ['function', 'function', 'function', 'function'],
     passport: 'function',
     throttler: ['function', 'function', 'function'],
+    websockets: 'function',
     graphql: ['function', 'function', 'function'],
   };
 
@@ -81,6 +83,7 @@ describe('published package', () => {
       import * as redis from 'nest-provider-auth/redis';
       import * as passport from 'nest-provider-auth/passport';
       import * as throttler from 'nest-provider-auth/throttler';
+      import * as websockets from 'nest-provider-auth/websockets';
       import * as graphql from 'nest-provider-auth/graphql';
       console.log(JSON.stringify(${names}));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
@@ -95,6 +98,7 @@ describe('published package', () => {
       const redis = require('nest-provider-auth/redis');
       const passport = require('nest-provider-auth/passport');
       const throttler = require('nest-provider-auth/throttler');
+      const websockets = require('nest-provider-auth/websockets');
       const graphql = require('nest-provider-auth/graphql');
       console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
@@ -135,6 +139,85 @@ describe('published package', () => {
       const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
       console.log(typeof GraphQLConnectionAuth);`;
     const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], { cwd: root });
+    expect(stdout.trim()).toBe('function');
+  });
+
+  it('the root entry loads no @nestjs/websockets, @nestjs/platform-ws, socket.io or ws (optional peers of gateways)', async () => {
+    const script = `
+      const Module = require('node:module');
+      const seen = [];
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (/^(@nestjs\\/(websockets|platform-ws|platform-socket\\.io)|socket\\.io|ws)(\\/|$)/.test(request)) seen.push(request);
+        return resolve.call(this, request, ...rest);
+      };
+      require('reflect-metadata');
+      require('nest-provider-auth');
+      console.log(JSON.stringify(seen));`;
+    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it('./websockets: a guarded gateway on ws in a real Node process refuses in the configured format, then serves the key', async () => {
+    const script = `
+      import 'reflect-metadata';
+      import { Module, UseGuards } from '@nestjs/common';
+      import { NestFactory } from '@nestjs/core';
+      import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+      import WebSocket from 'ws';
+      import { ApiKeyService, ProviderAuthGuard, ProviderAuthModule, Scopes } from 'nest-provider-auth';
+      import { ProviderAuthWsAdapter } from 'nest-provider-auth/websockets';
+      class Gateway { read() { return { event: 'read', data: 'ok' }; } }
+      Reflect.decorate([WebSocketGateway(), UseGuards(ProviderAuthGuard)], Gateway);
+      Reflect.decorate([SubscribeMessage('read'), Scopes('campaigns:read')], Gateway.prototype, 'read', Object.getOwnPropertyDescriptor(Gateway.prototype, 'read'));
+      class AppModule {}
+      Module({ imports: [ProviderAuthModule.forRoot({ incoming: { jwtSecret: 'x'.repeat(32) } })], providers: [Gateway] })(AppModule);
+      const app = await NestFactory.create(AppModule, { logger: ['error'] });
+      app.useWebSocketAdapter(new ProviderAuthWsAdapter(app));
+      await app.listen(0, '127.0.0.1');
+      const { key } = await app.get(ApiKeyService).create({ label: 'ws', scopes: ['campaigns:read'] });
+      const url = 'ws://127.0.0.1:' + app.getHttpServer().address().port;
+      const ask = (headers) => new Promise((resolve, reject) => {
+        const socket = new WebSocket(url, { headers });
+        socket.once('error', reject);
+        socket.once('open', () => socket.send(JSON.stringify({ event: 'read', data: {} })));
+        socket.once('message', (raw) => { socket.close(); resolve(JSON.parse(raw.toString())); });
+      });
+      console.log(JSON.stringify([await ask({}), await ask({ authorization: 'Bearer ' + key })]));
+      await app.close();`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual([
+      { event: 'exception', data: { detail: expect.any(String) as unknown, error_code: 'TOKEN_INVALID', status: 401 } },
+      { event: 'read', data: 'ok' },
+    ]);
+  });
+
+  // ./graphql needs none of GraphQL's packages: queries go through the guard, subscriptions through graphql-ws's hooks.
+  it('the root entry and ./graphql load no @nestjs/graphql, graphql or driver, as CommonJS or as ESM', async () => {
+    const gql = (s: string) => /^(@nestjs\/(graphql|apollo|mercurius)|graphql|@apollo\/server|mercurius)(\/|$)/.test(s);
+    const cjs = `
+      const Module = require('node:module');
+      const seen = [];
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if ((${gql.toString()})(request)) seen.push(request);
+        return resolve.call(this, request, ...rest);
+      };
+      require('reflect-metadata');
+      require('nest-provider-auth');
+      require('nest-provider-auth/graphql');
+      console.log(JSON.stringify(seen));`;
+    expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
+    const refuse = `export async function resolve(s, c, next) { if ((${gql.toString()})(s)) throw new Error('loaded ' + s); return next(s, c); }`;
+    const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
+    const esm = `
+      import 'reflect-metadata';
+      await import('nest-provider-auth');
+      const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
+      console.log(typeof GraphQLConnectionAuth);`;
+    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
+      cwd: root,
+    });
     expect(stdout.trim()).toBe('function');
   });
 
@@ -228,6 +311,7 @@ describe('published package', () => {
       'dist/redis/index.js',
       'dist/passport/index.js',
       'dist/throttler/index.js',
+      'dist/websockets/index.js',
       'dist/graphql/index.js',
       'LICENSE',
     ])
