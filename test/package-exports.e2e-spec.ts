@@ -12,7 +12,7 @@ interface Condition {
 }
 type ExportEntry = string | { import: Condition; require: Condition };
 
-const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './testing', './throttler', './websockets'];
+const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './swagger', './testing', './throttler', './websockets'];
 
 /** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
@@ -57,6 +57,7 @@ describe('published package', () => {
     redis: [typeof redis.RedisTokenStore, typeof redis.RedisRefreshTokenStore, typeof redis.RedisApiKeyStore, typeof redis.RedisEventIdStore],
     passport: typeof passport.ProviderBearerStrategy,
     throttler: [typeof throttler.ProviderThrottlerGuard, typeof throttler.RedisThrottlerStorage, typeof throttler.limitByPrincipal],
+    swagger: typeof swagger.applyProviderAuthOpenApi,
     websockets: typeof websockets.ProviderAuthWsAdapter,
     graphql: [typeof graphql.GraphQLConnectionAuth, typeof graphql.ProviderAuthGraphQLModule, typeof graphql.ProviderAuthGraphQLError],
   }`;
@@ -71,6 +72,7 @@ describe('published package', () => {
     redis: ['function', 'function', 'function', 'function'],
     passport: 'function',
     throttler: ['function', 'function', 'function'],
+    swagger: 'function',
     websockets: 'function',
     graphql: ['function', 'function', 'function'],
   };
@@ -83,6 +85,7 @@ describe('published package', () => {
       import * as redis from 'nest-provider-auth/redis';
       import * as passport from 'nest-provider-auth/passport';
       import * as throttler from 'nest-provider-auth/throttler';
+      import * as swagger from 'nest-provider-auth/swagger';
       import * as websockets from 'nest-provider-auth/websockets';
       import * as graphql from 'nest-provider-auth/graphql';
       console.log(JSON.stringify(${names}));`;
@@ -98,6 +101,7 @@ describe('published package', () => {
       const redis = require('nest-provider-auth/redis');
       const passport = require('nest-provider-auth/passport');
       const throttler = require('nest-provider-auth/throttler');
+      const swagger = require('nest-provider-auth/swagger');
       const websockets = require('nest-provider-auth/websockets');
       const graphql = require('nest-provider-auth/graphql');
       console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
@@ -221,6 +225,58 @@ describe('published package', () => {
     expect(stdout.trim()).toBe('function');
   });
 
+  // ./swagger uses only @nestjs/swagger's types: neither build may resolve it at run time.
+  it('the root entry and ./swagger load no @nestjs/swagger, as CommonJS or as ESM', async () => {
+    const cjs = `
+      const Module = require('node:module');
+      const seen = [];
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request.startsWith('@nestjs/swagger')) seen.push(request);
+        return resolve.call(this, request, ...rest);
+      };
+      require('reflect-metadata');
+      require('nest-provider-auth');
+      require('nest-provider-auth/swagger');
+      console.log(JSON.stringify(seen));`;
+    expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
+    const refuse = `export async function resolve(s, c, next) { if (s.startsWith('@nestjs/swagger')) throw new Error('loaded ' + s); return next(s, c); }`;
+    const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
+    const esm = `
+      import 'reflect-metadata';
+      await import('nest-provider-auth');
+      const { applyProviderAuthOpenApi } = await import('nest-provider-auth/swagger');
+      console.log(typeof applyProviderAuthOpenApi);`;
+    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
+      cwd: root,
+    });
+    expect(stdout.trim()).toBe('function');
+  });
+
+  it('./swagger documents a guarded route of a real app in a real Node process', async () => {
+    const script = `
+      import 'reflect-metadata';
+      import { Controller, Get, Module } from '@nestjs/common';
+      import { NestFactory } from '@nestjs/core';
+      import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+      import { ProviderAuthModule, Public, Scopes } from 'nest-provider-auth';
+      import { applyProviderAuthOpenApi } from 'nest-provider-auth/swagger';
+      class Routes { list() {} open() {} }
+      Controller('campaigns')(Routes);
+      Reflect.decorate([Get(), Scopes('campaigns:read')], Routes.prototype, 'list', Object.getOwnPropertyDescriptor(Routes.prototype, 'list'));
+      Reflect.decorate([Get('open'), Public()], Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open'));
+      class AppModule {}
+      Module({ imports: [ProviderAuthModule.forRoot({ incoming: { jwtSecret: 'x'.repeat(32) }, globalGuard: true })], controllers: [Routes] })(AppModule);
+      const app = await NestFactory.create(AppModule, { logger: ['error'] });
+      app.setGlobalPrefix('api');
+      const document = applyProviderAuthOpenApi(app, SwaggerModule.createDocument(app, new DocumentBuilder().build()));
+      const list = document.paths['/api/campaigns'].get, open = document.paths['/api/campaigns/open'].get;
+      console.log(JSON.stringify({ list: [list.security, list['x-required-scopes'], Object.keys(list.responses)], open: open.security }));
+      await app.close();`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ list: [[{ bearer: [] }], ['campaigns:read'], ['200', '401', '403']], open: [] });
+  });
+
   // Jest gets @nestjs/throttler converted to ESM (jest.config.ts); here the real CommonJS package
   // require()s Nest 12's ESM, as in a user's app.
   it('./throttler guards a route in a real Node process: 200, then the 429 in the configured format', async () => {
@@ -311,6 +367,7 @@ describe('published package', () => {
       'dist/redis/index.js',
       'dist/passport/index.js',
       'dist/throttler/index.js',
+      'dist/swagger/index.js',
       'dist/websockets/index.js',
       'dist/graphql/index.js',
       'LICENSE',
