@@ -142,7 +142,9 @@ describe('published package', () => {
       await import('nest-provider-auth');
       const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
       console.log(typeof GraphQLConnectionAuth);`;
-    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], { cwd: root });
+    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
+      cwd: root,
+    });
     expect(stdout.trim()).toBe('function');
   });
 
