@@ -119,13 +119,21 @@ describe('ProviderAuthGuard fails closed', () => {
     }
   }
 
-  it('denies an execution context that is not HTTP', async () => {
+  it('denies a context it cannot read: RPC without rpcCredential, a socket without a handshake, an unknown type', async () => {
     const app = await bootstrap({ incoming: { jwtSecret: SECRET } });
     const guard = new ProviderAuthGuard(app.get(Reflector), app.get(PROVIDER_AUTH_OPTIONS), app.get(CredentialVerifier));
     const rpc = { getType: () => 'rpc', getHandler: () => () => 0, getClass: () => Object } as unknown as ExecutionContext;
-    const ws = { getType: () => 'ws', getHandler: () => () => 0, getClass: () => Object } as unknown as ExecutionContext;
+    // A `ws` client that no adapter gave a handshake to read (the plain WsAdapter's socket).
+    const ws = {
+      getType: () => 'ws',
+      getHandler: () => () => 0,
+      getClass: () => Object,
+      switchToWs: () => ({ getClient: () => ({ readyState: 1 }) }),
+    } as unknown as ExecutionContext;
+    const unknown = { getType: () => 'kafka-of-our-own', getHandler: () => () => 0, getClass: () => Object } as unknown as ExecutionContext;
     expect(await guard.canActivate(rpc)).toBe(false);
     expect(await guard.canActivate(ws)).toBe(false);
+    expect(await guard.canActivate(unknown)).toBe(false);
     const noRequest = {
       getType: () => 'http',
       getHandler: () => () => 0,
