@@ -109,59 +109,49 @@ describe('published package', () => {
     expect(JSON.parse(stdout)).toEqual({ ...expected, file: join(root, 'dist/cjs/index.js') });
   });
 
-  it('the root entry and ./redis load no @nestjs/throttler (an optional peer only ./throttler needs)', async () => {
-    const script = `
-      require('reflect-metadata');
-      require('nest-provider-auth');
-      require('nest-provider-auth/redis');
-      console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs/throttler'))));`;
-    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
-    expect(JSON.parse(stdout)).toEqual([]);
-  });
-
-  // ./graphql needs none of GraphQL's packages: queries go through the guard, subscriptions through graphql-ws's hooks.
-  it('the root entry and ./graphql load no @nestjs/graphql, graphql or driver, as CommonJS or as ESM', async () => {
-    const gql = (s: string) => /^(@nestjs\/(graphql|apollo|mercurius)|graphql|@apollo\/server|mercurius)(\/|$)/.test(s);
+  // Each optional integration's peers are loaded by its own path only (./websockets extends
+  // @nestjs/platform-ws's adapter, so it loads that one), in neither build: the root entry must work
+  // in an app that has none of them installed.
+  it.each<[string, string, string[], string]>([
+    ['the root entry and ./redis load', '@nestjs/throttler', ['nest-provider-auth/redis'], '^@nestjs/throttler(/|$)'],
+    [
+      'the root entry and ./graphql load',
+      '@nestjs/graphql, graphql or a driver',
+      ['nest-provider-auth/graphql'],
+      '^(@nestjs/(graphql|apollo|mercurius)|graphql|@apollo/server|mercurius)(/|$)',
+    ],
+    [
+      'the root entry loads',
+      '@nestjs/websockets, a WebSocket adapter, socket.io or ws',
+      [],
+      '^(@nestjs/(websockets|platform-ws|platform-socket\\.io)|socket\\.io|ws)(/|$)',
+    ],
+    ['the root entry and ./swagger load', '@nestjs/swagger', ['nest-provider-auth/swagger'], '^@nestjs/swagger(/|$)'],
+    ['the root entry loads', '@nestjs/microservices', [], '^@nestjs/microservices(/|$)'],
+  ])('%s no %s, as CommonJS or as ESM', async (_who, _what, paths, pattern) => {
+    const entries = ['nest-provider-auth', ...paths];
     const cjs = `
       const Module = require('node:module');
       const seen = [];
       const resolve = Module._resolveFilename;
       Module._resolveFilename = function (request, ...rest) {
-        if ((${gql.toString()})(request)) seen.push(request);
+        if (new RegExp(${JSON.stringify(pattern)}).test(request)) seen.push(request);
         return resolve.call(this, request, ...rest);
       };
       require('reflect-metadata');
-      require('nest-provider-auth');
-      require('nest-provider-auth/graphql');
+      for (const entry of ${JSON.stringify(entries)}) require(entry);
       console.log(JSON.stringify(seen));`;
     expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
-    const refuse = `export async function resolve(s, c, next) { if ((${gql.toString()})(s)) throw new Error('loaded ' + s); return next(s, c); }`;
+    const refuse = `export async function resolve(s, c, next) { if (new RegExp(${JSON.stringify(pattern)}).test(s)) throw new Error('loaded ' + s); return next(s, c); }`;
     const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
     const esm = `
       import 'reflect-metadata';
-      await import('nest-provider-auth');
-      const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
-      console.log(typeof GraphQLConnectionAuth);`;
+      for (const entry of ${JSON.stringify(entries)}) await import(entry);
+      console.log('loaded');`;
     const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
       cwd: root,
     });
-    expect(stdout.trim()).toBe('function');
-  });
-
-  it('the root entry loads no @nestjs/websockets, @nestjs/platform-ws, socket.io or ws (optional peers of gateways)', async () => {
-    const script = `
-      const Module = require('node:module');
-      const seen = [];
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (request, ...rest) {
-        if (/^(@nestjs\\/(websockets|platform-ws|platform-socket\\.io)|socket\\.io|ws)(\\/|$)/.test(request)) seen.push(request);
-        return resolve.call(this, request, ...rest);
-      };
-      require('reflect-metadata');
-      require('nest-provider-auth');
-      console.log(JSON.stringify(seen));`;
-    const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: root });
-    expect(JSON.parse(stdout)).toEqual([]);
+    expect(stdout.trim()).toBe('loaded');
   });
 
   it('./websockets: a guarded gateway on ws in a real Node process refuses in the configured format, then serves the key', async () => {
@@ -196,63 +186,6 @@ describe('published package', () => {
       { event: 'exception', data: { detail: expect.any(String) as unknown, error_code: 'TOKEN_INVALID', status: 401 } },
       { event: 'read', data: 'ok' },
     ]);
-  });
-
-  // ./graphql needs none of GraphQL's packages: queries go through the guard, subscriptions through graphql-ws's hooks.
-  it('the root entry and ./graphql load no @nestjs/graphql, graphql or driver, as CommonJS or as ESM', async () => {
-    const gql = (s: string) => /^(@nestjs\/(graphql|apollo|mercurius)|graphql|@apollo\/server|mercurius)(\/|$)/.test(s);
-    const cjs = `
-      const Module = require('node:module');
-      const seen = [];
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (request, ...rest) {
-        if ((${gql.toString()})(request)) seen.push(request);
-        return resolve.call(this, request, ...rest);
-      };
-      require('reflect-metadata');
-      require('nest-provider-auth');
-      require('nest-provider-auth/graphql');
-      console.log(JSON.stringify(seen));`;
-    expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
-    const refuse = `export async function resolve(s, c, next) { if ((${gql.toString()})(s)) throw new Error('loaded ' + s); return next(s, c); }`;
-    const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
-    const esm = `
-      import 'reflect-metadata';
-      await import('nest-provider-auth');
-      const { GraphQLConnectionAuth } = await import('nest-provider-auth/graphql');
-      console.log(typeof GraphQLConnectionAuth);`;
-    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
-      cwd: root,
-    });
-    expect(stdout.trim()).toBe('function');
-  });
-
-  // ./swagger uses only @nestjs/swagger's types: neither build may resolve it at run time.
-  it('the root entry and ./swagger load no @nestjs/swagger, as CommonJS or as ESM', async () => {
-    const cjs = `
-      const Module = require('node:module');
-      const seen = [];
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (request, ...rest) {
-        if (request.startsWith('@nestjs/swagger')) seen.push(request);
-        return resolve.call(this, request, ...rest);
-      };
-      require('reflect-metadata');
-      require('nest-provider-auth');
-      require('nest-provider-auth/swagger');
-      console.log(JSON.stringify(seen));`;
-    expect(JSON.parse((await run(process.execPath, ['--input-type=commonjs', '-e', cjs], { cwd: root })).stdout)).toEqual([]);
-    const refuse = `export async function resolve(s, c, next) { if (s.startsWith('@nestjs/swagger')) throw new Error('loaded ' + s); return next(s, c); }`;
-    const hooks = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(refuse)}));`;
-    const esm = `
-      import 'reflect-metadata';
-      await import('nest-provider-auth');
-      const { applyProviderAuthOpenApi } = await import('nest-provider-auth/swagger');
-      console.log(typeof applyProviderAuthOpenApi);`;
-    const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hooks)}`, '--input-type=module', '-e', esm], {
-      cwd: root,
-    });
-    expect(stdout.trim()).toBe('function');
   });
 
   it('./swagger documents a guarded route of a real app in a real Node process', async () => {

@@ -12,7 +12,8 @@ export type Extraction =
   /** More than one Authorization header (RFC 6750 §3.1 invalid_request); Node keeps only the first. */
   | { kind: 'duplicate-header' };
 
-interface RequestLike {
+/** What a credential is read from: a request (or a transport's stand-in for one), as far as extraction looks. */
+export interface RequestLike {
   headers?: Record<string, unknown>;
   /** Node's raw header list (Express's request is Node's). */
   rawHeaders?: unknown;

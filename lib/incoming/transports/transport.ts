@@ -1,18 +1,11 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ResolvedIncomingOptions } from '../../provider-auth.options.js';
 import type { ProviderAuthException } from '../auth-answers.js';
+import type { RequestLike } from '../bearer-extraction.js';
 import type { Principal } from '../principal.js';
 
-/** What a credential is read from: a request's headers, as the bearer extraction reads them (see bearer-extraction.ts). */
-export interface CredentialSource {
-  headers?: Record<string, unknown>;
-  rawHeaders?: unknown;
-  raw?: { rawHeaders?: unknown };
-  query?: unknown;
-  body?: unknown;
-  url?: unknown;
-  originalUrl?: unknown;
-}
+/** What a credential is read from: a request's headers, as the bearer extraction reads them. */
+export type CredentialSource = RequestLike;
 
 /** Where a transport reads the credential, and where the principal is kept for the handler. */
 export interface TransportRequest {
