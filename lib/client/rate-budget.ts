@@ -35,8 +35,6 @@ export interface RateBudget {
 
 /** How long a first call may hold the others back while its answer (and the budget it reports) is awaited. */
 export const PROBE_LEASE_MS = 5_000;
-/** How often callers look again while the first call's answer is awaited. */
-export const PROBE_POLL_MS = 20;
 /** Two reported window ends this close belong to one window (whole-second headers round apart). */
 export const SAME_WINDOW_MS = 1_000;
 
@@ -59,7 +57,7 @@ export function reserveIn(b: RateBudget, policy: RatePolicy, now: number, leaseM
     for (const [ticket, until] of b.inflight) if (until <= now) b.inflight.delete(ticket);
     if (b.limit === 0) {
       // Nothing known yet: one call goes first, the others wait for the budget its answer reports.
-      if (b.probe > now) return { granted: false, waitMs: Math.min(b.probe - now, PROBE_POLL_MS), firm: false, awaitingFirstAnswer: true };
+      if (b.probe > now) return { granted: false, waitMs: b.probe - now, firm: false, awaitingFirstAnswer: true };
       b.probe = now + PROBE_LEASE_MS;
     } else {
       if (now >= b.reset + b.pad) {
@@ -70,7 +68,11 @@ export function reserveIn(b: RateBudget, policy: RatePolicy, now: number, leaseM
         b.guessed = true;
       }
       if (b.limit - b.used - b.inflight.size <= 0) {
-        return { granted: false, waitMs: b.reset + b.pad - now, firm: !b.guessed, status: statusOf(b, policy) };
+        // Places held by calls in flight may come back sooner than the reset (their answers may
+        // report less spent, or an older window): worth looking again soon, not only at the reset.
+        const waitMs = b.reset + b.pad - now;
+        if (b.inflight.size > 0 && b.used < b.limit) return { granted: false, waitMs, firm: false, awaitingAnswers: true, status: statusOf(b, policy) };
+        return { granted: false, waitMs, firm: !b.guessed, status: statusOf(b, policy) };
       }
     }
   }

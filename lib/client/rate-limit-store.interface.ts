@@ -24,6 +24,8 @@ export type RateReservation =
       firm: boolean;
       /** Nothing is known of the budget yet: the first call's answer (in flight) will say. Not a spent budget. */
       awaitingFirstAnswer?: boolean;
+      /** The places left are held by calls in flight: their answers may give some back before `waitMs`. */
+      awaitingAnswers?: boolean;
       status?: RateLimitStatus;
     };
 

@@ -9,6 +9,8 @@ import { sleep } from './retry-policy.js';
 
 /** A call counts as in flight for its timeout and this much more, if its process dies before it reports. */
 const IN_FLIGHT_SLACK_MS = 5_000;
+/** How soon a caller first looks again while answers in flight may free a place (then less often). */
+const ANSWER_POLL_MS = 20;
 /** How often a caller looks again while the end of its wait is only assumed (an answer may tell it sooner). */
 const GUESSED_WAIT_POLL_MS = 250;
 
@@ -87,7 +89,8 @@ export class RatePacer {
         // its way): look again soon, then less often (a thousand callers waiting on one slow first
         // answer must not flood a shared store), and give up only when looking has itself taken
         // longer than a wait may.
-        const step = Math.min(reservation.waitMs * 2 ** Math.min(looks++, 4), GUESSED_WAIT_POLL_MS);
+        const soon = reservation.awaitingFirstAnswer || reservation.awaitingAnswers;
+        const step = Math.min(reservation.waitMs, soon ? ANSWER_POLL_MS * 2 ** Math.min(looks++, 4) : GUESSED_WAIT_POLL_MS, GUESSED_WAIT_POLL_MS);
         const bound = reservation.awaitingFirstAnswer ? bounds.answerMs : bounds.budgetMs;
         if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what);
         looked += step;

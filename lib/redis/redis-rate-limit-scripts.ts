@@ -34,12 +34,12 @@ end
 `;
 
 /**
- * ARGV[5] how long a first call holds the others back, ARGV[6] how often they look again meanwhile,
- * ARGV[7] how long a granted call counts as in flight at most. Returns {granted, ticket or wait,
- * firm (1), assumed (0) or awaiting the first answer (2), limit, remaining, resetAt}.
+ * ARGV[5] how long a first call holds the others back, ARGV[6] how long a granted call counts as in
+ * flight at most. Returns {granted, ticket or wait, firm (1), assumed (0), awaiting the first answer
+ * (2) or awaiting answers in flight (3), limit, remaining, resetAt}.
  */
 export const RESERVE = `${PRELUDE}
-local lease, poll, flight = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local lease, flight = tonumber(ARGV[5]), tonumber(ARGV[6])
 local function deny(ms, firm)
   local s = status()
   return {0, ms, firm, s[1], s[2], s[3]}
@@ -58,11 +58,13 @@ if kind == 'window' then
 elseif tracked then
   redis.call('ZREMRANGEBYSCORE', fly, '-inf', now)
   if l == 0 then
-    if pr > now then return {0, math.min(pr - now, poll), 2, -1, -1, -1} end
+    if pr > now then return {0, pr - now, 2, -1, -1, -1} end
     pr = now + lease
   else
     if now >= r + p then d = 0; r = now + a; p = 0; g = 1 end
-    if l - d - redis.call('ZCARD', fly) <= 0 then
+    local n = redis.call('ZCARD', fly)
+    if l - d - n <= 0 then
+      if n > 0 and d < l then return deny(r + p - now, 3) end
       if g == 1 then return deny(r + p - now, 0) end
       return deny(r + p - now, 1)
     end

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { InMemoryRateLimitStore } from '../client/in-memory-rate-limit-store.js';
-import { PROBE_LEASE_MS, PROBE_POLL_MS, SAME_WINDOW_MS } from '../client/rate-budget.js';
+import { PROBE_LEASE_MS, SAME_WINDOW_MS } from '../client/rate-budget.js';
 import type { RateLimitStatus, RateLimitStore, RatePolicy, RateReport, RateReservation } from '../client/rate-limit-store.interface.js';
 import { OutageNotice } from './outage-notice.js';
 import { RedisConnection, type RedisStoreOptions } from './redis-connection.js';
@@ -32,7 +32,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   reserve(key: string, policy: RatePolicy, now: number, leaseMs: number): Promise<RateReservation> {
     return this.guarded(
       async () => {
-        const args = [...policyArgs(policy, now), PROBE_LEASE_MS, PROBE_POLL_MS, Math.ceil(leaseMs)];
+        const args = [...policyArgs(policy, now), PROBE_LEASE_MS, Math.ceil(leaseMs)];
         const [granted, value, firm, ...status] = await this.redis.eval<number[]>(RESERVE, this.keys(key), args);
         const shown = toStatus(status as Triple);
         const reservation: RateReservation =
@@ -40,7 +40,9 @@ export class RedisRateLimitStore implements RateLimitStore {
             ? { granted: true, ticket: value! }
             : firm === 2
               ? { granted: false, waitMs: value!, firm: false, awaitingFirstAnswer: true }
-              : { granted: false, waitMs: value!, firm: firm === 1 };
+              : firm === 3
+                ? { granted: false, waitMs: value!, firm: false, awaitingAnswers: true }
+                : { granted: false, waitMs: value!, firm: firm === 1 };
         if (shown) reservation.status = shown;
         return reservation;
       },

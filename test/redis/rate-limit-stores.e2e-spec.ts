@@ -57,7 +57,7 @@ describe.each(['memory', 'redis'] as const)('RateLimitStore (%s)', (kind) => {
     expect(await reserve(key(), reported, 0)).toEqual({ granted: true, ticket: 1 });
     const waiting = await reserve(key(), reported, 5);
     expect(waiting).toMatchObject({ granted: false, firm: false, awaitingFirstAnswer: true });
-    expect((waiting as { waitMs: number }).waitMs).toBeLessThanOrEqual(20);
+    expect((waiting as { waitMs: number }).waitMs).toBe(4_995); // at most until the first call's lease ends
     expect(await store.record(key(), reported, { ticket: 1, answered: true, limit: 5, remaining: 2, resetAt: 1_000, resetPaddingMs: 0 }, 10)).toEqual({
       limit: 5,
       remaining: 2,
@@ -65,7 +65,14 @@ describe.each(['memory', 'redis'] as const)('RateLimitStore (%s)', (kind) => {
     });
     expect(await reserve(key(), reported, 20)).toMatchObject({ granted: true, ticket: 2 });
     expect(await reserve(key(), reported, 20)).toMatchObject({ granted: true, ticket: 3, status: { remaining: 0 } });
-    expect(await reserve(key(), reported, 30)).toEqual({ granted: false, waitMs: 970, firm: true, status: { limit: 5, remaining: 0, resetAt: 1_000 } });
+    // Spent as far as we know, but two of those places are calls in flight: look again soon.
+    expect(await reserve(key(), reported, 30)).toEqual({
+      granted: false,
+      waitMs: 970,
+      firm: false,
+      awaitingAnswers: true,
+      status: { limit: 5, remaining: 0, resetAt: 1_000 },
+    });
     // Whole-second resets are padded: the window may end up to a second after the header says.
     await store.record(key(), reported, { ticket: 3, answered: true, limit: 5, remaining: 0, resetAt: 1_000, resetPaddingMs: 1_000 }, 40);
     await store.record(key(), reported, { ticket: 2, answered: true, limit: 5, remaining: 1, resetAt: 1_000, resetPaddingMs: 1_000 }, 41);
@@ -95,7 +102,7 @@ describe.each(['memory', 'redis'] as const)('RateLimitStore (%s)', (kind) => {
     await store.record(key(), reported, { ticket: 1, answered: true, limit: 3, remaining: 2, resetAt: 60_000 }, 1);
     await reserve(key(), reported, 10, 100); // its process dies: no report
     await reserve(key(), reported, 10, 100);
-    expect(await reserve(key(), reported, 20, 100)).toMatchObject({ granted: false, firm: true });
+    expect(await reserve(key(), reported, 20, 100)).toMatchObject({ granted: false, firm: false, awaitingAnswers: true });
     expect(await reserve(key(), reported, 110, 100)).toMatchObject({ granted: true, ticket: 4, status: { remaining: 1 } });
   });
 
