@@ -3,9 +3,8 @@ import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
 import type { ResolvedIncomingOptions, ResolvedProviderAuthOptions } from '../provider-auth.options.js';
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 import { answerFor, ProviderAuthException, type Refusal } from '../incoming/auth-answers.js';
-import { extractBearer } from '../incoming/bearer-extraction.js';
-import { CredentialStoreUnavailableError, CredentialVerifier } from '../incoming/credential-verifier.js';
-import type { Principal } from '../incoming/principal.js';
+import { authenticateRequest } from '../incoming/authenticate-request.js';
+import { CredentialVerifier } from '../incoming/credential-verifier.js';
 import { GRAPHQL_CONNECTION, type GraphQLConnection } from '../incoming/transports/graphql-transport.js';
 
 /** What graphql-ws hands `onConnect`: the client's connectionParams and the server's `extra` (`ws`: `{ socket, request }`). */
@@ -95,18 +94,9 @@ export class GraphQLConnectionAuth {
     const params = typeof connectionParams === 'object' && connectionParams !== null ? (connectionParams as Record<string, unknown>) : {};
     const authorization = params.authorization ?? params.Authorization;
     // The upgrade's URL is read only to refuse a token in it, as a request's query string is.
-    const extraction = extractBearer({ headers: authorization === undefined ? {} : { authorization }, url });
-    if (extraction.kind !== 'token') throw this.answer({ reason: extraction.kind });
-    let verification;
-    try {
-      verification = await this.verifier!.verify(extraction.token);
-    } catch (error) {
-      if (error instanceof CredentialStoreUnavailableError) throw this.answer({ reason: 'unavailable' });
-      throw error;
-    }
-    if (!verification.ok) throw this.answer({ reason: verification.failure });
-    const principal: Principal = verification.principal;
-    return { authorization: authorization as string, user: principal };
+    const authentication = await authenticateRequest({ headers: authorization === undefined ? {} : { authorization }, url }, this.verifier!);
+    if (!authentication.ok) throw this.answer(authentication.refusal);
+    return { authorization: authorization as string, user: authentication.principal };
   }
 
   private answer(refusal: Refusal): ProviderAuthException {

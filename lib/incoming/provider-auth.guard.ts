@@ -4,8 +4,9 @@ import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
 import type { ResolvedIncomingOptions, ResolvedProviderAuthOptions } from '../provider-auth.options.js';
 import { answerFor, ProviderAuthException, type Refusal } from './auth-answers.js';
-import { bearerCandidate, extractBearer } from './bearer-extraction.js';
-import { CredentialStoreUnavailableError, CredentialVerifier } from './credential-verifier.js';
+import { authenticateRequest } from './authenticate-request.js';
+import { bearerCandidate } from './bearer-extraction.js';
+import { CredentialVerifier } from './credential-verifier.js';
 import { roleSatisfies, type Principal, type Role } from './principal.js';
 import { RouteRules, type RouteRule } from './route-rules.js';
 import { TRANSPORTS, type Transport, type TransportRequest } from './transports/index.js';
@@ -132,17 +133,9 @@ export class ProviderAuthGuard implements CanActivate {
 
   /** The request's principal, or a thrown refusal. */
   protected async authenticate(req: HttpRequest): Promise<Principal> {
-    const extraction = extractBearer(req);
-    if (extraction.kind !== 'token') throw this.refuse({ reason: extraction.kind });
-    let verification;
-    try {
-      verification = await this.verifier!.verify(extraction.token);
-    } catch (error) {
-      if (error instanceof CredentialStoreUnavailableError) throw this.refuse({ reason: 'unavailable' });
-      throw error;
-    }
-    if (!verification.ok) throw this.refuse({ reason: verification.failure });
-    return verification.principal;
+    const authentication = await authenticateRequest(req, this.verifier!);
+    if (!authentication.ok) throw this.refuse(authentication.refusal);
+    return authentication.principal;
   }
 
   /** Roles, then scopes, then plan. */

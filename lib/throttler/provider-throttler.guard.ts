@@ -10,7 +10,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { answerFor } from '../incoming/auth-answers.js';
-import { extractBearer } from '../incoming/bearer-extraction.js';
+import { authenticateRequest } from '../incoming/authenticate-request.js';
 import { CredentialVerifier } from '../incoming/credential-verifier.js';
 import type { Principal } from '../incoming/principal.js';
 import { RouteRules } from '../incoming/route-rules.js';
@@ -83,11 +83,10 @@ export class ProviderThrottlerGuard extends ThrottlerGuard {
    * principal's budget. A verified credential is cached, so ProviderAuthGuard's own check is cheap.
    */
   protected async authenticate(req: Record<string, unknown>): Promise<Principal | undefined> {
-    const extraction = extractBearer(req);
-    if (extraction.kind !== 'token' || !this.verifier) return undefined;
+    if (!this.verifier) return undefined;
     try {
-      const verification = await this.verifier.verify(extraction.token);
-      return verification.ok ? verification.principal : undefined;
+      const authentication = await authenticateRequest(req, this.verifier);
+      return authentication.ok ? authentication.principal : undefined;
     } catch {
       return undefined;
     }
