@@ -145,12 +145,18 @@ describe('RedisTokenStore', () => {
         Promise.all(
           [a, b, c].flatMap((app) => Array.from({ length: 30 }, (_, i) => (i % 2 ? app.affilync.get('/campaigns') : app.convertly.get('/affiliates')))),
         );
-      const loggedInBy = Date.now();
       await burst();
       expect(emulator.counters.affilync).toMatchObject({ logins: 1, refreshes: 0, rejected: 0 });
       expect(emulator.counters.convertly).toMatchObject({ logins: 1, refreshes: 0, rejected: 0 });
-      // Past the renewal point of a 3 s token (at most 80% of its life), well before its end.
-      await sleep(loggedInBy + 2_550 - Date.now());
+      // Just past both tokens' renewal points as the replicas stored them (at most 80% of a 3 s life,
+      // timed from when each login was sent), well before their end. Reading them, rather than timing
+      // from the test's own clock, keeps a slow login on a busy machine from moving the goalposts.
+      const stored = (await raw.keys('nest-provider-auth:token:*')).filter((k) => !String(k).endsWith(':lock'));
+      expect(stored).toHaveLength(2);
+      const tokens = await Promise.all(stored.map(async (k) => JSON.parse(String(await raw.hGet(k, 't'))) as { refreshAt: number; expiresAt: number }));
+      const renewAt = Math.max(...tokens.map((t) => t.refreshAt)) + 50;
+      expect(renewAt).toBeLessThan(Math.min(...tokens.map((t) => t.expiresAt)));
+      await sleep(renewAt - Date.now());
       await burst();
       expect(emulator.counters.affilync).toMatchObject({ logins: 1, refreshes: 1, failedRefreshes: 0, rejected: 0 });
       expect(emulator.counters.convertly).toMatchObject({ logins: 1, refreshes: 1, failedRefreshes: 0, rejected: 0 });
