@@ -5,6 +5,7 @@
  * `extensions: { code, status }` and the answer's text, never the credential.
  */
 import { secretAudit } from '../support/secret-audit.js';
+import { auditedKey, auditedPair } from '../support/audited-credentials.js';
 import { gql, startGraphQLApp, type Driver, type GraphQLAnswer, type GraphQLApp, type GuardMode } from './support/graphql-app.js';
 
 const SECRET = 'graphql-transport-secret-0123456789abcdef';
@@ -36,17 +37,8 @@ describe.each(CASES)('GraphQL on %s, guard per %s', (driver, mode) => {
   });
   afterAll(() => g.close());
 
-  const key = async (scopes: Parameters<GraphQLApp['keys']['create']>[0]['scopes']) => {
-    const created = await g.keys.create({ label: 'gql', scopes });
-    secretAudit.registerSecret(created.key);
-    return created;
-  };
-  const token = async (role: 'admin' | 'member') => {
-    const pair = await g.tokens.issue({ sub: `u-${role}`, role });
-    secretAudit.registerSecret(pair.access_token);
-    secretAudit.registerSecret(pair.refresh_token);
-    return pair.access_token;
-  };
+  const key = (scopes: Parameters<GraphQLApp['keys']['create']>[0]['scopes']) => auditedKey(g.keys, { label: 'gql', scopes });
+  const token = async (role: 'admin' | 'member') => (await auditedPair(g.tokens, { sub: `u-${role}`, role })).access_token;
 
   it('a @Public() query answers without a credential', async () => {
     expect((await gql(g.url, '{ health }')).body).toEqual({ data: { health: 'ok' } });
@@ -137,8 +129,7 @@ describe.each(CASES)('GraphQL on %s, guard per %s', (driver, mode) => {
     const revoked = refusal(await gql(g.url, '{ campaigns { id } }', { authorization: `Bearer ${k}` }), 'campaigns');
     expect(revoked).toEqual({ message: 'Token is malformed or revoked', extensions: { code: 'TOKEN_INVALID', status: 401 } });
 
-    const expiring = await g.keys.create({ label: 'short', scopes: ['campaigns:read'], expiresAt: new Date(Date.now() + 600) });
-    secretAudit.registerSecret(expiring.key);
+    const expiring = await auditedKey(g.keys, { label: 'short', scopes: ['campaigns:read'], expiresAt: new Date(Date.now() + 600) });
     expect((await gql(g.url, '{ campaigns { id } }', { authorization: `Bearer ${expiring.key}` })).body.errors).toBeUndefined();
     await sleep(700);
     const expired = refusal(await gql(g.url, '{ campaigns { id } }', { authorization: `Bearer ${expiring.key}` }), 'campaigns');
@@ -160,9 +151,7 @@ describe.each(['apollo-express', 'mercurius-fastify'] as Driver[])('GraphQL on %
   it('a plan not allowed: PAYMENT_REQUIRED, 403; Convertly format: its message, the same code', async () => {
     const g = await startGraphQLApp(driver, 'global', { jwtSecret: SECRET, allowedPlans: ['scale'], errorFormat: 'convertly' });
     try {
-      const growth = await g.tokens.issue({ sub: 'u-g', role: 'member', plan: 'growth' });
-      secretAudit.registerSecret(growth.access_token);
-      secretAudit.registerSecret(growth.refresh_token);
+      const growth = await auditedPair(g.tokens, { sub: 'u-g', role: 'member', plan: 'growth' });
       const answer = await gql(g.url, '{ campaigns { id } }', { authorization: `Bearer ${growth.access_token}` });
       expect(refusal(answer, 'campaigns').extensions).toEqual({ code: 'PAYMENT_REQUIRED', status: 403 });
       const none = refusal(await gql(g.url, '{ campaigns { id } }'), 'campaigns');

@@ -5,6 +5,7 @@
  * the refusal's code; subscription resolvers are guarded (@Scopes, @Roles) and see the principal.
  */
 import { secretAudit } from '../support/secret-audit.js';
+import { auditedKey, auditedPair } from '../support/audited-credentials.js';
 import { gql, startGraphQLApp, WsClient, type Driver, type GraphQLApp } from './support/graphql-app.js';
 
 const SECRET = 'graphql-subscription-secret-0123456789abcdef';
@@ -19,17 +20,8 @@ describe.each(['apollo-express', 'mercurius-fastify'] as Driver[])('GraphQL subs
   });
   afterAll(() => g.close());
 
-  const key = async (scopes: Parameters<GraphQLApp['keys']['create']>[0]['scopes'], expiresAt?: Date) => {
-    const created = await g.keys.create({ label: 'ws', scopes, expiresAt });
-    secretAudit.registerSecret(created.key);
-    return created;
-  };
-  const member = async () => {
-    const pair = await g.tokens.issue({ sub: 'u-ws', role: 'member' });
-    secretAudit.registerSecret(pair.access_token);
-    secretAudit.registerSecret(pair.refresh_token);
-    return pair.access_token;
-  };
+  const key = (scopes: Parameters<GraphQLApp['keys']['create']>[0]['scopes'], expiresAt?: Date) => auditedKey(g.keys, { label: 'ws', scopes, expiresAt });
+  const member = async () => (await auditedPair(g.tokens, { sub: 'u-ws', role: 'member' })).access_token;
   const connect = async (connectionParams?: object, search = '') => {
     const ws = await WsClient.open(g.url, search);
     return { ws, init: await ws.init(connectionParams) };
@@ -37,9 +29,7 @@ describe.each(['apollo-express', 'mercurius-fastify'] as Driver[])('GraphQL subs
   const publishSoon = async (name: string) => {
     // The subscription is registered once the feed has a listener.
     for (let i = 0; i < 100 && g.feed.listeners() === 0; i++) await sleep(10);
-    const admin = await g.tokens.issue({ sub: 'publisher', role: 'admin' });
-    secretAudit.registerSecret(admin.access_token);
-    secretAudit.registerSecret(admin.refresh_token);
+    const admin = await auditedPair(g.tokens, { sub: 'publisher', role: 'admin' });
     const answer = await gql(g.url, `mutation { createCampaign(name: "${name}") { id } }`, { authorization: `Bearer ${admin.access_token}` });
     expect(answer.body.errors).toBeUndefined();
   };

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { accessClaims, forge, nowSec } from '../incoming/support/token-forge.js';
 import { secretAudit } from '../support/secret-audit.js';
+import { auditedKey, auditedPair } from '../support/audited-credentials.js';
 import { JWT_SECRET, startGateway, type AdapterName, type GatewayApp, type Outcome } from './support.js';
 
 secretAudit.registerSecret(JWT_SECRET);
@@ -93,17 +94,8 @@ describe.each(GUARDINGS)('a gateway on %s, guarded by %s', (adapter, _how, globa
   });
   afterAll(() => g.close());
 
-  const key = async (scopes: ('campaigns:read' | 'payouts:write')[] = ['campaigns:read']) => {
-    const created = await g.keys.create({ label: 'ws', scopes });
-    secretAudit.registerSecret(created.key);
-    return created;
-  };
-  const token = async (role: 'admin' | 'member') => {
-    const pair = await g.tokens.issue({ sub: `u-${role}`, role });
-    secretAudit.registerSecret(pair.access_token);
-    secretAudit.registerSecret(pair.refresh_token);
-    return pair.access_token;
-  };
+  const key = (scopes: ('campaigns:read' | 'payouts:write')[] = ['campaigns:read']) => auditedKey(g.keys, { label: 'ws', scopes });
+  const token = async (role: 'admin' | 'member') => (await auditedPair(g.tokens, { sub: `u-${role}`, role })).access_token;
 
   it('@Public() handlers answer without a credential; guarded ones refuse 401 TOKEN_INVALID', async () => {
     const client = await g.connect();
@@ -187,8 +179,7 @@ describe('socket.io: auth.token in the handshake', () => {
   afterAll(() => g.close());
 
   it('stands for the Authorization header (with or without "Bearer ")', async () => {
-    const { id, key } = await g.keys.create({ label: 'ws', scopes: ['campaigns:read'] });
-    secretAudit.registerSecret(key);
+    const { id, key } = await auditedKey(g.keys, { label: 'ws', scopes: ['campaigns:read'] });
     for (const authToken of [key, `Bearer ${key}`]) {
       const client = await g.connect({ authToken });
       expect(await client.call('whoami')).toMatchObject({ reply: { principal: { kind: 'api_key', keyId: id }, sameAsClientUser: true } });
@@ -196,8 +187,7 @@ describe('socket.io: auth.token in the handshake', () => {
   });
 
   it('is refused when it is not a string, and beside an Authorization header is one credential too many (400)', async () => {
-    const { key } = await g.keys.create({ label: 'ws', scopes: ['campaigns:read'] });
-    secretAudit.registerSecret(key);
+    const { key } = await auditedKey(g.keys, { label: 'ws', scopes: ['campaigns:read'] });
     const notString = await g.connect({ authToken: { key } });
     expect(await notString.call('whoami')).toEqual(INVALID);
     const both = await g.connect({ authToken: key, authorization: `Bearer ${key}` });
@@ -217,8 +207,7 @@ describe.each(['socket.io', 'ws'] as AdapterName[])('refusals in the Convertly f
     expect(await anonymous.call('whoami')).toEqual({ exception: { statusCode: 401, message: expect.any(String) as unknown, error: 'Unauthorized' } });
     const expired = await g.connect({ authorization: `Bearer ${expiredToken()}` });
     expect(await expired.call('whoami')).toEqual({ exception: { statusCode: 401, message: 'Token expired', error: 'Unauthorized' } });
-    const { key } = await g.keys.create({ label: 'ws', scopes: ['campaigns:read'] });
-    secretAudit.registerSecret(key);
+    const { key } = await auditedKey(g.keys, { label: 'ws', scopes: ['campaigns:read'] });
     const reader = await g.connect({ authorization: `Bearer ${key}` });
     expect(await reader.call('payout')).toEqual({ exception: { statusCode: 403, message: 'Missing required scope: payouts:write', error: 'Forbidden' } });
   });
@@ -232,8 +221,7 @@ describe('ws without ProviderAuthWsAdapter', () => {
   afterAll(() => g.close());
 
   it('denies every guarded message (the handshake is unknown), says what to do, and still answers @Public()', async () => {
-    const { key } = await g.keys.create({ label: 'ws', scopes: ['campaigns:read'] });
-    secretAudit.registerSecret(key);
+    const { key } = await auditedKey(g.keys, { label: 'ws', scopes: ['campaigns:read'] });
     const client = await g.connect({ authorization: `Bearer ${key}` });
     expect(await client.call('ping')).toEqual({ reply: 'pong' });
     const denied = await client.call('whoami');
