@@ -1,4 +1,5 @@
 import { createSecretKey } from 'node:crypto';
+import type { JwtKey } from '../issuing/hs256-jwt.js';
 import type { IncomingOptions, ResolvedIncomingOptions } from '../provider-auth.options.js';
 import { ROLES, type Role } from './principal.js';
 import { DEFAULT_CACHE_ENTRIES } from './verified-credential-cache.js';
@@ -28,7 +29,25 @@ const KEYS = [
   'cacheEntries',
   'rpcCredential',
 ];
+/** Every method TokenService and the verifier call; listFamilies and revokeSession serve listSessions/revokeSession. */
+const REFRESH_TOKEN_STORE_METHODS = [
+  'saveFamily',
+  'getFamily',
+  'revokeFamily',
+  'markUsed',
+  'revokeAccessToken',
+  'revokeUser',
+  'isUserRevoked',
+  'isAccessTokenRevoked',
+  'listFamilies',
+  'revokeSession',
+] as const;
 const MIN_SECRET_BYTES = 32;
+const SHORT_SECRET = `must be at least ${MIN_SECRET_BYTES} bytes (HS256 needs a key as long as its hash)`;
+/** A token without kid is tried against each: a bound on that work. */
+const MAX_JWT_SECRETS = 10;
+const MAX_KID_CHARS = 64;
+const KID = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_KID_CHARS}}$`);
 const MAX_TOLERANCE_SEC = 60;
 
 /** Validates `incoming`; problems name the option path and never the secret. */
@@ -40,11 +59,7 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   const o = raw as Obj & Partial<IncomingOptions>;
   for (const k of Object.keys(o)) if (!KEYS.includes(k)) add(`incoming.${k}`, `is not a known option (known: ${KEYS.join(', ')})`);
 
-  const secret = o.jwtSecret;
-  const secretBytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.isBuffer(secret) ? secret : undefined;
-  if (!secretBytes) add('incoming.jwtSecret', 'is required: a string or Buffer of at least 32 bytes');
-  else if (secretBytes.length < MIN_SECRET_BYTES)
-    add('incoming.jwtSecret', `must be at least ${MIN_SECRET_BYTES} bytes (HS256 needs a key as long as its hash)`);
+  const jwtKeys = resolveJwtKeys(o.jwtSecret, add);
 
   const errorFormat = o.errorFormat ?? 'affilync';
   if (errorFormat !== 'affilync' && errorFormat !== 'convertly') add('incoming.errorFormat', "must be 'affilync' or 'convertly'");
@@ -72,20 +87,16 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
   }
 
   const stores = {
-    apiKeyStore: storeOption(o.apiKeyStore, 'incoming.apiKeyStore', ['save', 'get', 'list', 'revoke', 'touch'], add),
-    refreshTokenStore: storeOption(
-      o.refreshTokenStore,
-      'incoming.refreshTokenStore',
-      ['saveFamily', 'getFamily', 'revokeFamily', 'markUsed', 'revokeAccessToken', 'revokeUser', 'isUserRevoked', 'isAccessTokenRevoked'],
-      add,
-    ),
+    apiKeyStore: store(o.apiKeyStore, 'incoming.apiKeyStore', ['save', 'get', 'list', 'revoke', 'touch'], add),
+    refreshTokenStore: store(o.refreshTokenStore, 'incoming.refreshTokenStore', REFRESH_TOKEN_STORE_METHODS, add),
   };
 
   const webhooks = resolveWebhookOptions(o, add);
 
-  if (!secretBytes || secretBytes.length < MIN_SECRET_BYTES) return undefined;
+  if (!jwtKeys) return undefined;
   return {
-    secretKey: createSecretKey(secretBytes),
+    secretKey: jwtKeys[0].key,
+    jwtKeys,
     errorFormat,
     realm,
     clockToleranceSec: tolerance,
@@ -101,6 +112,83 @@ export function resolveIncoming(raw: unknown, add: Add): ResolvedIncomingOptions
     ...rpcCredentialOf(o.rpcCredential, add),
     ...webhooks,
   };
+}
+
+/**
+ * A store option: an object whose missing methods are named (a store written for an earlier
+ * version lacks the newer ones), so the app stops at bootstrap rather than at the first call.
+ */
+function store(value: unknown, path: string, methods: readonly string[], add: Add): unknown {
+  if (typeof value === 'object' && value !== null) {
+    const missing = methods.filter((m) => typeof (value as Obj)[m] !== 'function');
+    if (missing.length > 0) {
+      add(path, `lacks ${missing.join(', ')}: a store must implement ${methods.join(', ')} (see docs/issuing.md, custom stores)`);
+      return undefined;
+    }
+  }
+  return storeOption(value, path, [...methods], add);
+}
+
+/**
+ * `incoming.jwtSecret`: one secret (no kid), or a list of `{ kid, secret }` whose first entry signs.
+ * Undefined when it is bad. Problems name positions, never a secret (nor a kid: one pasted in the
+ * wrong field could be a secret).
+ */
+function resolveJwtKeys(raw: unknown, add: Add): JwtKey[] | undefined {
+  const path = 'incoming.jwtSecret';
+  if (!Array.isArray(raw)) {
+    const bytes = secretBytesOf(raw);
+    if (!bytes) add(path, 'is required: a string or Buffer of at least 32 bytes, or a list of { kid, secret }');
+    else if (bytes.length < MIN_SECRET_BYTES) add(path, SHORT_SECRET);
+    return bytes && bytes.length >= MIN_SECRET_BYTES ? [{ key: createSecretKey(bytes) }] : undefined;
+  }
+  if (raw.length === 0) add(path, 'must list at least one { kid, secret } (the first signs)');
+  if (raw.length > MAX_JWT_SECRETS) add(path, `lists ${raw.length} secrets; at most ${MAX_JWT_SECRETS} (each token without kid is tried against every one)`);
+  const keys: JwtKey[] = [];
+  const kids = new Map<string, number>();
+  const secrets: Buffer[] = [];
+  let bad = raw.length === 0 || raw.length > MAX_JWT_SECRETS;
+  raw.forEach((entry: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      add(at, 'must be { kid, secret }');
+      bad = true;
+      return;
+    }
+    const e = entry as Obj;
+    for (const k of Object.keys(e)) {
+      if (k !== 'kid' && k !== 'secret') {
+        add(`${at}.${k}`, 'is not known (an entry is { kid, secret })');
+        bad = true;
+      }
+    }
+    const { kid } = e;
+    if (typeof kid !== 'string' || !KID.test(kid)) {
+      add(`${at}.kid`, `must be 1 to ${MAX_KID_CHARS} characters of A-Z a-z 0-9 . _ -`);
+      bad = true;
+    } else if (kids.has(kid)) {
+      add(`${at}.kid`, `repeats the kid of ${path}[${kids.get(kid)}]: each kid names one secret`);
+      bad = true;
+    } else kids.set(kid, i);
+    const bytes = secretBytesOf(e.secret);
+    if (!bytes || bytes.length < MIN_SECRET_BYTES) {
+      add(`${at}.secret`, bytes ? SHORT_SECRET : 'is required: a string or Buffer of at least 32 bytes');
+      bad = true;
+      return;
+    }
+    const same = secrets.findIndex((s) => s.equals(bytes));
+    if (same >= 0) {
+      add(`${at}.secret`, `is the secret of ${path}[${same}] again: give each kid its own secret`);
+      bad = true;
+    }
+    secrets.push(bytes);
+    if (typeof kid === 'string') keys.push({ kid, key: createSecretKey(bytes) });
+  });
+  return bad ? undefined : keys;
+}
+
+function secretBytesOf(value: unknown): Buffer | undefined {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.isBuffer(value) ? value : undefined;
 }
 
 /** `incoming.rpcCredential`: a function, or nothing (RPC handlers are then denied). */
