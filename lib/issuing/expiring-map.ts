@@ -27,6 +27,11 @@ export class ExpiringMap<V> {
     return true;
   }
 
+  /** Every key held, expired ones included until swept. */
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -1,5 +1,5 @@
 import { ExpiringMap } from './expiring-map.js';
-import type { AccessTokenRef, RefreshTokenStore, TokenFamily } from './refresh-token-store.interface.js';
+import type { AccessTokenRef, RefreshTokenStore, StoredFamily, TokenFamily } from './refresh-token-store.interface.js';
 import { LocalRevocationFeed, type WithRevocationFeed } from './revocation-feed.js';
 
 /** The default RefreshTokenStore: one process. Atomic because JavaScript runs one callback at a time. */
@@ -11,9 +11,38 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore, WithRevocat
   private readonly used = new ExpiringMap<true>();
   private readonly revokedAccess = new ExpiringMap<true>();
   private readonly userCutoffs = new ExpiringMap<number>();
+  /**
+   * Each user's families (fam → until), for listFamilies(). A user's entry lives as long as their
+   * longest-lived family; members whose family has expired are dropped whenever the user is touched.
+   */
+  private readonly sessions = new ExpiringMap<Map<string, number>>();
 
   async saveFamily(fam: string, family: TokenFamily, expiresAt: number): Promise<void> {
-    this.families.set(fam, { ...family }, expiresAt);
+    const now = Date.now();
+    this.families.set(fam, { ...family }, expiresAt, now);
+    const mine = this.liveSessions(family.sub, now) ?? new Map<string, number>();
+    mine.set(fam, expiresAt);
+    let until = expiresAt;
+    for (const t of mine.values()) if (t > until) until = t;
+    this.sessions.set(family.sub, mine, until, now);
+  }
+
+  async listFamilies(sub: string): Promise<StoredFamily[]> {
+    const out: StoredFamily[] = [];
+    for (const fam of this.liveSessions(sub)?.keys() ?? []) {
+      const family = this.families.get(fam);
+      if (family && family.sub === sub && !this.revokedFamilies.has(fam)) out.push({ fam, family: { ...family } });
+    }
+    return out;
+  }
+
+  async revokeSession(sub: string, fam: string, expiresAt: number): Promise<boolean> {
+    // No await between the check and the revocation: atomic.
+    const family = this.families.get(fam);
+    if (!family || family.sub !== sub || this.revokedFamilies.has(fam)) return false;
+    this.sessions.get(sub)?.delete(fam);
+    await this.revokeFamily(fam, expiresAt);
+    return true;
   }
 
   async getFamily(fam: string): Promise<TokenFamily | undefined> {
@@ -62,8 +91,23 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore, WithRevocat
     };
   }
 
+  /** Users and families in the per-user index of listFamilies(): for tests (bounded like the rest). */
+  get sessionIndexSize(): { users: number; families: number } {
+    let families = 0;
+    for (const sub of this.sessions.keys()) families += this.sessions.get(sub)?.size ?? 0;
+    return { users: this.sessions.size, families };
+  }
+
   /** Drop everything that has expired now. */
   sweep(now = Date.now()): void {
-    for (const m of [this.families, this.revokedFamilies, this.used, this.revokedAccess, this.userCutoffs]) m.sweep(now, true);
+    for (const m of [this.families, this.revokedFamilies, this.used, this.revokedAccess, this.userCutoffs, this.sessions]) m.sweep(now, true);
+    for (const sub of this.sessions.keys()) this.liveSessions(sub, now);
+  }
+
+  /** The user's index entry with expired members dropped; undefined when there is none. */
+  private liveSessions(sub: string, now = Date.now()): Map<string, number> | undefined {
+    const mine = this.sessions.get(sub, now);
+    if (mine) for (const [fam, until] of mine) if (until <= now) mine.delete(fam);
+    return mine;
   }
 }

@@ -9,6 +9,16 @@ export interface TokenFamily {
    * `incoming.maxSessionSec` later. Absent in families saved before sessions were limited.
    */
   authTime?: number;
+  /** When the family was created by TokenService.issue() (epoch ms). Absent in families saved before sessions were listed. */
+  createdAt?: number;
+  /** When a token of the family was last issued: issue() or the latest refresh() (epoch ms). */
+  lastUsedAt?: number;
+}
+
+/** One live family of a user, as listFamilies() returns it. */
+export interface StoredFamily {
+  fam: string;
+  family: TokenFamily;
 }
 
 /** The claims an access token is checked against for revocation. */
@@ -29,8 +39,25 @@ export interface AccessTokenRef {
  * matters. All methods that change state must be atomic across every replica sharing the store.
  */
 export interface RefreshTokenStore {
-  /** Remember a family until `expiresAt` (epoch ms); called again on each rotation to extend it. */
+  /**
+   * Remember a family until `expiresAt` (epoch ms); called again on each rotation to extend it
+   * (with a later `lastUsedAt`). Also index it under `family.sub` until the same time, for
+   * listFamilies().
+   */
   saveFamily(fam: string, family: TokenFamily, expiresAt: number): Promise<void>;
+  /**
+   * The user's families that are neither expired nor revoked (as last saved), in any order
+   * (TokenService.listSessions sorts). The per-user index must stay bounded: drop members whose
+   * family has expired (a Redis sorted set scored by `expiresAt` does), and let the index itself
+   * expire with its longest-lived family.
+   */
+  listFamilies(sub: string): Promise<StoredFamily[]>;
+  /**
+   * Revoke family `fam` (as revokeFamily does) only if it is `sub`'s and live; resolves true when
+   * this call revoked it, false when the family is unknown, expired, another user's, or already
+   * revoked. Atomic: of two simultaneous calls, one gets true.
+   */
+  revokeSession(sub: string, fam: string, expiresAt: number): Promise<boolean>;
   /** The family, or undefined if unknown, expired or revoked. */
   getFamily(fam: string): Promise<TokenFamily | undefined>;
   /** Kill a family: its refresh tokens and the access tokens issued with it. */

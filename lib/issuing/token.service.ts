@@ -34,6 +34,18 @@ export interface AccessTokenAnswer {
   expires_in: number;
 }
 
+/** One login of a user (a refresh-token family), as listSessions() shows it. */
+export interface SessionSummary {
+  /** The family id: the `fam` claim of its tokens; what revokeSession() takes. */
+  familyId: string;
+  /** When issue() created it. */
+  createdAt: Date;
+  /** Its last refresh(), or issue() if it was never refreshed. */
+  lastUsedAt: Date;
+  plan?: string;
+  brandId?: string;
+}
+
 type Claims = Record<string, unknown>;
 
 /**
@@ -55,8 +67,9 @@ export class TokenService {
 
   /** A new access/refresh pair (a new family), e.g. after your own password check. */
   async issue(input: IssueInput): Promise<TokenPair> {
-    const family: TokenFamily = { ...familyOf(input), authTime: nowSec() };
-    return this.pair(randomUUID(), family, checkedCustomClaims(input.claims, 'TokenService.issue()'));
+    const now = Date.now();
+    const family: TokenFamily = { ...familyOf(input), authTime: nowSec(now), createdAt: now, lastUsedAt: now };
+    return this.pair(randomUUID(), family, checkedCustomClaims(input.claims, 'TokenService.issue()'), now);
   }
 
   /**
@@ -78,7 +91,9 @@ export class TokenService {
     const authTime = isEpochSec(family.authTime) ? family.authTime : authTimeOf(c);
     if (this.sessionEnded(authTime)) throw this.refusal('expired');
     // Custom claims ride in the (signed) refresh token itself: no store needs to learn about them.
-    return this.pair(fam, { ...family, authTime }, customClaimsOf(c));
+    const now = Date.now();
+    const createdAt = typeof family.createdAt === 'number' ? family.createdAt : authTime * 1000;
+    return this.pair(fam, { ...family, authTime, createdAt, lastUsedAt: now }, customClaimsOf(c), now);
   }
 
   /**
@@ -126,15 +141,64 @@ export class TokenService {
    * same second is refused too).
    */
   async revokeAllForUser(sub: string): Promise<void> {
-    if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('TokenService.revokeAllForUser(): sub must be a non-empty string');
+    checkedSub(sub, 'revokeAllForUser');
     const upTo = nowSec();
     await this.store.revokeUser(sub, upTo, this.familyExpiry(upTo));
   }
 
-  private async pair(fam: string, family: TokenFamily, claims: CustomClaims | undefined): Promise<TokenPair> {
+  /**
+   * The user's live logins (refresh-token families), newest first: neither revoked (revokeFamily,
+   * revokeSession, a replay, revokeAllForUser) nor expired, and still renewable (within
+   * `incoming.maxSessionSec`). Show them on a "where you are signed in" page.
+   */
+  async listSessions(sub: string): Promise<SessionSummary[]> {
+    checkedSub(sub, 'listSessions');
+    const families = await this.store.listFamilies(sub);
+    const live = await Promise.all(
+      families.map(async ({ fam, family }) => {
+        if (family.sub !== sub || typeof fam !== 'string' || fam.length === 0) return undefined;
+        const createdAt = family.createdAt ?? (isEpochSec(family.authTime) ? family.authTime * 1000 : undefined);
+        const lastUsedAt = family.lastUsedAt ?? createdAt;
+        if (!isEpochMs(createdAt) || !isEpochMs(lastUsedAt)) return undefined;
+        if (this.sessionEnded(isEpochSec(family.authTime) ? family.authTime : nowSec(createdAt))) return undefined;
+        // Its newest refresh token was issued at lastUsedAt (same second): revokeAllForUser since then ended it.
+        if (await this.store.isUserRevoked(sub, nowSec(lastUsedAt))) return undefined;
+        const session: SessionSummary = {
+          familyId: fam,
+          createdAt: new Date(createdAt),
+          lastUsedAt: new Date(lastUsedAt),
+          ...(family.plan !== undefined && { plan: family.plan }),
+          ...(family.brandId !== undefined && { brandId: family.brandId }),
+        };
+        return session;
+      }),
+    );
+    return live
+      .filter((s): s is SessionSummary => s !== undefined)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.familyId < b.familyId ? -1 : 1));
+  }
+
+  /**
+   * End one login of `sub` (as revokeFamily does: its refresh and access tokens are refused from
+   * the next request on). True when it was `sub`'s, live, and is now revoked; false for an
+   * unknown family, another user's (left untouched), or one already revoked.
+   */
+  async revokeSession(sub: string, familyId: string): Promise<boolean> {
+    checkedSub(sub, 'revokeSession');
+    if (typeof familyId !== 'string' || familyId.length === 0) return false;
+    const family = await this.store.getFamily(familyId);
+    if (!family || family.sub !== sub) return false;
+    const lastUsedAt = family.lastUsedAt ?? family.createdAt;
+    // Already ended with every token of the user: nothing left to revoke.
+    if (isEpochMs(lastUsedAt) && (await this.store.isUserRevoked(sub, nowSec(lastUsedAt)))) return false;
+    return this.store.revokeSession(sub, familyId, this.familyExpiry());
+  }
+
+  private async pair(fam: string, family: TokenFamily, claims: CustomClaims | undefined, now = Date.now()): Promise<TokenPair> {
     const { accessTokenTtlSec, refreshTokenTtlSec } = this.options;
-    // One iat for both tokens and the record, so that the record covers the refresh token's exp exactly.
-    const iat = nowSec();
+    // One iat for both tokens and the record, so that the record covers the refresh token's exp
+    // exactly, and the family's lastUsedAt falls in the refresh token's iat second.
+    const iat = nowSec(now);
     const access = this.accessToken(family, fam, iat, claims);
     // Long claims with a long sub, plan or brandId: a token the guard would never read is not issued.
     // (Renewals copy the same claims into same-sized tokens, so only issue() can meet this.)
@@ -248,6 +312,14 @@ function hasShape(claims: unknown, typ: 'access' | 'refresh'): claims is Claims 
 
 function isEpochSec(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isEpochMs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function checkedSub(sub: unknown, method: string): asserts sub is string {
+  if (typeof sub !== 'string' || sub.length === 0) throw new TypeError(`TokenService.${method}(): sub must be a non-empty string`);
 }
 
 /**
