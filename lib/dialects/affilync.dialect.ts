@@ -44,6 +44,11 @@ export const AFFILYNC = {
   errorCodeShape: /^[A-Z][A-Z0-9_]{1,63}$/,
   pagination: { pageParam: 'page', perPageParam: 'per_page', defaultPerPage: 20, maxPerPage: 100 },
   /**
+   * For health checks: api/authentication's own example call, one campaign long. Needs
+   * `campaigns:read` (an API key without it answers 403).
+   */
+  healthCheck: { path: '/campaigns', query: { per_page: 1 } },
+  /**
    * api/webhooks: `X-Affilync-Signature: sha256=<lowercase hex>`, the HMAC-SHA256 of the raw body
    * keyed with the whsec_ secret exactly as given (prefix kept, nothing decoded).
    */
@@ -177,4 +182,5 @@ export const affilyncDialect: ProviderDialect = {
   // plan table is per minute, so a minute is assumed until an answer says when its window ends.
   ratePolicy: () => ({ kind: 'reported', assumedWindowMs: 60_000 }),
   plans: AFFILYNC.plansPerMinute,
+  healthCheck: AFFILYNC.healthCheck,
 };

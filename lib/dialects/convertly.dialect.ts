@@ -12,6 +12,8 @@ export const CONVERTLY = {
   /** api/authentication: the body of a 401 for an expired token says exactly this. */
   tokenExpiredMessage: 'Token expired',
   pagination: { cursorParam: 'cursor', limitParam: 'limit', defaultLimit: 20, maxPerPage: 100 },
+  /** For health checks: the one documented path (api/overview), one creator long. */
+  healthCheck: { path: '/affiliates', query: { limit: 1 } },
   /** Overview: requests per minute by plan (Starter has no API). */
   plansPerMinute: { growth: 100, scale: 500 },
 } as const;
@@ -100,4 +102,5 @@ export const convertlyDialect: ProviderDialect = {
     return perMinute === undefined ? { kind: 'none' } : { kind: 'window', limit: perMinute, windowMs: 60_000 };
   },
   plans: CONVERTLY.plansPerMinute,
+  healthCheck: CONVERTLY.healthCheck,
 };

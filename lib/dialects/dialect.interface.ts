@@ -56,6 +56,16 @@ export type PaginationStyle =
   | { kind: 'page'; pageParam: string; perPageParam: string; maxPerPage: number }
   | { kind: 'cursor'; cursorParam: string; limitParam: string; maxPerPage: number };
 
+/**
+ * One cheap authenticated read that tells whether the provider is reachable and takes the
+ * credential: the smallest page of a documented list. Health checks send it.
+ */
+export interface HealthCheckCall {
+  /** Relative to the base URL, like every call path. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | number>>;
+}
+
 /** Thrown by a dialect's parser when an auth answer is unusable; the message never holds a token. */
 export class InvalidAuthAnswer extends Error {}
 
@@ -116,4 +126,6 @@ export interface ProviderDialect {
   ratePolicy(plan: string | undefined): RatePolicy;
   /** The plans whose budget is documented (`plan` option values), with requests per minute. */
   readonly plans: Readonly<Record<string, number>>;
+  /** The call a health check sends to see the provider answer this credential. */
+  readonly healthCheck: HealthCheckCall;
 }

@@ -179,3 +179,14 @@ describe('convertlyDialect', () => {
     expect(convertlyDialect.parseRateLimit({ 'x-ratelimit-limit': '1' }, 0)).toBeUndefined();
   });
 });
+
+describe('healthCheck', () => {
+  it.each([
+    ['affilync', affilyncDialect, '/campaigns'],
+    ['convertly', convertlyDialect, '/affiliates'],
+  ] as const)("%s: a documented list, one item long, by the dialect's own page-size parameter", (_name, dialect, path) => {
+    const sizeParam = dialect.pagination.kind === 'page' ? dialect.pagination.perPageParam : dialect.pagination.limitParam;
+    expect(dialect.healthCheck).toEqual({ path, query: { [sizeParam]: 1 } });
+    expect(dialect.healthCheck.path.startsWith(dialect.basePath)).toBe(false);
+  });
+});
