@@ -35,7 +35,7 @@ const config: Config = {
 if (process.env.NEST_MAJOR === '11') {
   const nest11 = '<rootDir>/.ci/nest11/node_modules';
   config.moduleNameMapper = {
-    '^@nestjs/(common|core|jwt|passport|microservices|platform-express|platform-fastify|swagger|testing|throttler|websockets|platform-socket.io|platform-ws|graphql|apollo|mercurius)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
+    '^@nestjs/(common|core|jwt|passport|microservices|platform-express|platform-fastify|swagger|testing|throttler|websockets|platform-socket.io|platform-ws|graphql|apollo|mercurius|terminus)((/.*)?)$': `${nest11}/@nestjs/$1$2`,
     '^passport$': `${nest11}/passport`,
     // One graphql for @nestjs/graphql 13, its drivers and the tests.
     '^graphql((/.*)?)$': `${nest11}/graphql$1`,

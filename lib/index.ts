@@ -3,13 +3,16 @@ export { ProviderAuthModule } from './provider-auth.module.js';
 export { PROVIDER_AUTH_MODULE_OPTIONS, type ProviderAuthModuleExtras, type ProviderAuthOptionsFactory } from './provider-auth.module-definition.js';
 export { PROVIDER_AUTH_OPTIONS } from './provider-auth.constants.js';
 export type {
+  AffilyncAccount,
   AffilyncApiKeyOptions,
   AffilyncOptions,
   AffilyncPasswordOptions,
+  ConvertlyAccount,
   ConvertlyOptions,
   HttpOptions,
   IncomingOptions,
   ProviderAuthModuleOptions,
+  ProviderEndpointOptions,
   ResolvedIncomingOptions,
   ResolvedProviderAuthOptions,
   ResolvedProviderOptions,
@@ -160,10 +163,10 @@ export { DEFAULT_SCOPES } from './incoming/scope-catalogue.js';
 export type { DefaultScope, ProviderAuthScopes, Scope } from './incoming/scope-catalogue.js';
 
 // Issuing: tokens and API keys, and their stores
-export { TokenService, type AccessTokenAnswer, type IssueInput, type TokenPair } from './issuing/token.service.js';
+export { TokenService, type AccessTokenAnswer, type IssueInput, type SessionSummary, type TokenPair } from './issuing/token.service.js';
 export { ApiKeyService, type ApiKeySummary, type CreateApiKeyInput } from './issuing/api-key.service.js';
 export { ApiKeyStore, type ApiKeyRecord } from './issuing/api-key-store.interface.js';
 export { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
-export { RefreshTokenStore, type AccessTokenRef, type TokenFamily } from './issuing/refresh-token-store.interface.js';
+export { RefreshTokenStore, type AccessTokenRef, type StoredFamily, type TokenFamily } from './issuing/refresh-token-store.interface.js';
 export { InMemoryRefreshTokenStore } from './issuing/in-memory-refresh-token-store.js';
 export { LocalRevocationFeed, type RevocationFeed, type WithRevocationFeed } from './issuing/revocation-feed.js';

@@ -1,7 +1,8 @@
 import { Inject, Logger, Module, Optional, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { AffilyncClient } from './client/affilync.client.js';
-import { createClientCore } from './client/client-factory.js';
+import { ProviderClientKit, type ClientDependencies } from './client/client-factory.js';
+import { OriginConnections } from './client/origin-connections.js';
 import { findUnconfiguredInjections } from './unconfigured-injection-check.js';
 import { ConvertlyClient } from './client/convertly.client.js';
 import { InMemoryRateLimitStore } from './client/in-memory-rate-limit-store.js';
@@ -30,6 +31,11 @@ import { AffilyncEventDispatcher } from './webhooks/affilync-event-dispatcher.js
 import { AffilyncWebhookInterceptor } from './webhooks/affilync-webhook.interceptor.js';
 import { EventIdStore } from './webhooks/event-id-store.interface.js';
 import { InMemoryEventIdStore } from './webhooks/in-memory-event-id-store.js';
+import { loadTelemetry } from './telemetry/load-telemetry.js';
+import { PROVIDER_AUTH_TELEMETRY, type ProviderTelemetry } from './telemetry/provider-telemetry.js';
+
+/** What every outgoing client shares (stores, connections, options); internal. */
+const CLIENT_DEPENDENCIES = Symbol.for('nest-provider-auth:ClientDependencies');
 
 const providers: Provider[] = [
   {
@@ -64,13 +70,15 @@ const providers: Provider[] = [
   },
   AffilyncEventDispatcher,
   AffilyncWebhookInterceptor,
+  // @opentelemetry/api (an optional peer) is imported here, once; without it, a no-op.
+  { provide: PROVIDER_AUTH_TELEMETRY, useFactory: () => loadTelemetry() },
   // The incoming services exist only with an `incoming` block; injecting one without it fails at
   // bootstrap (onModuleInit below), so null never reaches a caller.
   {
     // @nestjs/jwt (an optional peer) is imported here, and only for an app with `incoming`.
     provide: HS256_JWT,
     inject: [PROVIDER_AUTH_OPTIONS],
-    useFactory: (o: ResolvedProviderAuthOptions) => (o.incoming ? loadHs256Jwt(o.incoming.secretKey, o.incoming.clockToleranceSec) : null),
+    useFactory: (o: ResolvedProviderAuthOptions) => (o.incoming ? loadHs256Jwt(o.incoming.jwtKeys, o.incoming.clockToleranceSec) : null),
   },
   {
     provide: CredentialVerifier,
@@ -90,16 +98,39 @@ const providers: Provider[] = [
     useFactory: (o: ResolvedProviderAuthOptions, store: ApiKeyStore) => (o.incoming ? new ApiKeyService(o.incoming, store) : null),
   },
   {
+    // One pool per provider origin for every client and account (or the user's http.dispatcher).
+    provide: OriginConnections,
+    inject: [PROVIDER_AUTH_OPTIONS],
+    useFactory: (o: ResolvedProviderAuthOptions) => new OriginConnections(o.http.dispatcher),
+  },
+  {
+    provide: CLIENT_DEPENDENCIES,
+    inject: [PROVIDER_AUTH_OPTIONS, TokenStore, RateLimitStore, OriginConnections, PROVIDER_AUTH_TELEMETRY],
+    useFactory: (
+      options: ResolvedProviderAuthOptions,
+      tokenStore: TokenStore,
+      rateLimitStore: RateLimitStore,
+      connections: OriginConnections,
+      telemetry: ProviderTelemetry,
+    ): ClientDependencies => ({
+      options,
+      tokenStore,
+      rateLimitStore,
+      connections,
+      telemetry,
+    }),
+  },
+  {
     provide: AffilyncClient,
-    inject: [PROVIDER_AUTH_OPTIONS, TokenStore, RateLimitStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore, rates: RateLimitStore) =>
-      new AffilyncClient(createClientCore(affilyncDialect, o.affilync, o, store, rates), 'affilync'),
+    inject: [CLIENT_DEPENDENCIES],
+    useFactory: (deps: ClientDependencies) =>
+      new AffilyncClient(deps.options.affilync && new ProviderClientKit('affilync', affilyncDialect, deps.options.affilync, deps), 'affilync'),
   },
   {
     provide: ConvertlyClient,
-    inject: [PROVIDER_AUTH_OPTIONS, TokenStore, RateLimitStore],
-    useFactory: (o: ResolvedProviderAuthOptions, store: TokenStore, rates: RateLimitStore) =>
-      new ConvertlyClient(createClientCore(convertlyDialect, o.convertly, o, store, rates), 'convertly'),
+    inject: [CLIENT_DEPENDENCIES],
+    useFactory: (deps: ClientDependencies) =>
+      new ConvertlyClient(deps.options.convertly && new ProviderClientKit('convertly', convertlyDialect, deps.options.convertly, deps), 'convertly'),
   },
 ];
 
@@ -128,6 +159,8 @@ const providers: Provider[] = [
     ApiKeyService,
     ApiKeyStore,
     RefreshTokenStore,
+    // What ProviderAuthGuard, in the user's module, reports refusals and cache lookups to.
+    PROVIDER_AUTH_TELEMETRY,
   ],
 })
 export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -137,6 +170,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
     private readonly modules: ModulesContainer,
     @Inject(PROVIDER_AUTH_OPTIONS) private readonly options: ResolvedProviderAuthOptions,
     @Inject(CredentialVerifier) private readonly verifier: CredentialVerifier | null,
+    @Inject(OriginConnections) private readonly connections: OriginConnections,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     super();
@@ -147,10 +181,12 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
   }
 
   /**
-   * Closes the stores given in the options that have a close() (the Redis stores): each closes
-   * only the connections it opened itself, never a client the user passed in.
+   * Closes the providers' connection pools (never the user's http.dispatcher) and the stores given
+   * in the options that have a close() (the Redis stores): each closes only the connections it
+   * opened itself, never a client the user passed in.
    */
   async onApplicationShutdown(): Promise<void> {
+    await this.connections.close();
     const { tokenStore, rateLimitStore, incoming } = this.options;
     const stores = new Set<unknown>([tokenStore, rateLimitStore, incoming?.apiKeyStore, incoming?.refreshTokenStore, incoming?.eventIdStore]);
     await Promise.all(

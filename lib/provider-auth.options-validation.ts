@@ -7,12 +7,19 @@ import { ProviderAuthConfigError } from './provider-auth-config.error.js';
 import { resolveIncoming } from './incoming/incoming-options-validation.js';
 import type { RateLimitStore } from './client/rate-limit-store.interface.js';
 import type { TokenStore } from './client/token-store.interface.js';
-import { HTTP_DEFAULTS, type ProviderAuthModuleOptions, type ResolvedProviderAuthOptions, type ResolvedProviderOptions } from './provider-auth.options.js';
+import { dispatcherProblem } from './client/dispatcher-check.js';
+import {
+  ACCOUNTS_CACHE_DEFAULT,
+  HTTP_DEFAULTS,
+  type ProviderAuthModuleOptions,
+  type ResolvedProviderAuthOptions,
+  type ResolvedProviderOptions,
+} from './provider-auth.options.js';
 
 type Obj = Record<string, unknown>;
 
-const TOP_KEYS = ['affilync', 'convertly', 'http', 'tokenStore', 'rateLimitStore', 'incoming'];
-const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'maxResponseBytes'];
+const TOP_KEYS = ['affilync', 'convertly', 'http', 'accountsCacheSize', 'tokenStore', 'rateLimitStore', 'incoming'];
+const HTTP_KEYS = ['timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'maxResponseBytes', 'dispatcher'];
 const STORE_METHODS = ['get', 'compareAndSet', 'withLock'];
 const RATE_STORE_METHODS = ['reserve', 'record'];
 
@@ -26,18 +33,16 @@ export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn:
   }
   unknownKeys(raw, TOP_KEYS, '', add);
 
-  const resolved: ResolvedProviderAuthOptions = { http: { ...HTTP_DEFAULTS } };
+  const resolved: ResolvedProviderAuthOptions = { http: { ...HTTP_DEFAULTS }, accountsCacheSize: ACCOUNTS_CACHE_DEFAULT };
 
   if (raw.affilync !== undefined) {
-    resolved.affilync = providerBlock(raw.affilync, 'affilync', affilyncDialect, true, add);
-    const key = resolved.affilync?.apiKey;
-    if (key !== undefined && !key.startsWith(AFFILYNC.apiKeyPrefix)) {
-      warn(`affilync.apiKey does not start with the documented prefix '${AFFILYNC.apiKeyPrefix}'; using it anyway`);
-    }
+    resolved.affilync = providerBlock(raw.affilync, 'affilync', affilyncDialect, { credentials: 'optional' }, add);
+    warnUnprefixedKey(resolved.affilync, 'affilync', warn);
   }
   if (raw.convertly !== undefined) {
-    resolved.convertly = providerBlock(raw.convertly, 'convertly', convertlyDialect, false, add, true);
+    resolved.convertly = providerBlock(raw.convertly, 'convertly', convertlyDialect, { credentials: 'optional' }, add);
   }
+  resolved.accountsCacheSize = int(raw.accountsCacheSize, 'accountsCacheSize', 1, 1_000_000, ACCOUNTS_CACHE_DEFAULT, add);
 
   if (raw.http !== undefined) {
     if (!isObj(raw.http)) add('http', 'must be an object');
@@ -49,6 +54,11 @@ export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn:
       resolved.http.maxRetryAfterMs = int(h.maxRetryAfterMs, 'http.maxRetryAfterMs', 0, 3_600_000, HTTP_DEFAULTS.maxRetryAfterMs, add);
       // Below 1 KiB even an error body would not fit; above 1 GiB a body is near V8's string limit.
       resolved.http.maxResponseBytes = int(h.maxResponseBytes, 'http.maxResponseBytes', 1_024, 1_073_741_824, HTTP_DEFAULTS.maxResponseBytes, add);
+      if (h.dispatcher !== undefined) {
+        const problem = dispatcherProblem(h.dispatcher);
+        if (problem) add('http.dispatcher', problem);
+        else resolved.http.dispatcher = h.dispatcher as ResolvedProviderAuthOptions['http']['dispatcher'];
+      }
     }
   }
 
@@ -72,19 +82,60 @@ export function resolveOptions(raw: ProviderAuthModuleOptions | undefined, warn:
   return resolved;
 }
 
+/**
+ * The credentials given to `affilync.forAccount()` / `convertly.forAccount()`, validated as a
+ * forRoot block is (credentials required); the base URL defaults to the module block's. Throws
+ * ProviderAuthConfigError naming `<provider>.forAccount()`, never a value.
+ */
+export function resolveAccount(
+  raw: unknown,
+  provider: 'affilync' | 'convertly',
+  moduleBlock: ResolvedProviderOptions,
+  warn: (message: string) => void,
+): ResolvedProviderOptions {
+  const issues: ConfigIssue[] = [];
+  const name = `${provider}.forAccount()`;
+  const dialect = provider === 'affilync' ? affilyncDialect : convertlyDialect;
+  const account = providerBlock(raw, name, dialect, { credentials: 'required', baseUrl: moduleBlock.baseUrl }, (path, problem) =>
+    issues.push({ path, problem }),
+  );
+  if (!account || issues.length > 0) throw new ProviderAuthConfigError(issues);
+  warnUnprefixedKey(account, name, warn);
+  return account;
+}
+
+function warnUnprefixedKey(block: ResolvedProviderOptions | undefined, name: string, warn: (message: string) => void): void {
+  const key = block?.apiKey;
+  if (key !== undefined && !key.startsWith(AFFILYNC.apiKeyPrefix)) {
+    warn(`${name}.apiKey does not start with the documented prefix '${AFFILYNC.apiKeyPrefix}'; using it anyway`);
+  }
+}
+
+/**
+ * What each provider's block takes besides baseUrl, email and password: Affilync also API keys;
+ * Convertly a plan (a budget no header reports).
+ */
+const BLOCK_FIELDS = { affilync: { apiKey: true, plan: false }, convertly: { apiKey: false, plan: true } } as const;
+
+interface BlockRules {
+  /** A forRoot block may leave credentials out (forAccount() only); an account must give them. */
+  credentials: 'optional' | 'required';
+  /** The base URL when the block gives none: the provider's documented one, or the module block's. */
+  baseUrl?: string;
+}
+
 function providerBlock(
   block: unknown,
   name: string,
   dialect: ProviderDialect,
-  allowApiKey: boolean,
+  rules: BlockRules,
   add: (path: string, problem: string) => void,
-  /** Whether the block takes `plan` (a budget no header reports: Convertly). */
-  allowPlan = false,
 ): ResolvedProviderOptions | undefined {
   if (!isObj(block)) {
     add(name, 'must be an object');
     return undefined;
   }
+  const { apiKey: allowApiKey, plan: allowPlan } = BLOCK_FIELDS[dialect.name as 'affilync' | 'convertly'];
   const allowed = ['baseUrl', 'email', 'password', ...(allowApiKey ? ['apiKey'] : []), ...(allowPlan ? ['plan'] : [])];
   unknownKeys(block, allowed, `${name}.`, add);
 
@@ -99,7 +150,11 @@ function providerBlock(
   if (hasKey && hasLogin) {
     add(name, 'give either apiKey or email and password, not both');
   } else if (!hasKey && !hasLogin) {
-    add(name, allowApiKey ? 'needs credentials: apiKey, or email and password' : 'needs credentials: email and password');
+    if (rules.credentials === 'required') {
+      add(name, allowApiKey ? 'needs credentials: apiKey, or email and password' : 'needs credentials: email and password');
+    } else if (present('plan')) {
+      add(`${name}.plan`, 'belongs to an account: give it with email and password, or to forAccount()');
+    }
   } else if (hasLogin) {
     if (!present('email')) add(`${name}.email`, 'is required with password');
     if (!present('password')) add(`${name}.password`, 'is required with email');
@@ -110,7 +165,7 @@ function providerBlock(
     add(`${name}.plan`, `must be one of ${plans.map((p) => `'${p}'`).join(', ')} (the plans whose rate limit ${dialect.displayName} documents)`);
   }
 
-  const url = baseUrl(block.baseUrl, `${name}.baseUrl`, dialect.defaultBaseUrl, add);
+  const url = baseUrl(block.baseUrl, `${name}.baseUrl`, rules.baseUrl ?? dialect.defaultBaseUrl, add);
   if (!url) return undefined;
   return {
     baseUrl: url.href.replace(/\/+$/, ''),

@@ -1,9 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
 import type { RateLimitStore } from './client/rate-limit-store.interface.js';
 import type { TokenStore } from './client/token-store.interface.js';
 import type { Role } from './incoming/principal.js';
 import type { ApiKeyStore } from './issuing/api-key-store.interface.js';
+import type { JwtKey } from './issuing/hs256-jwt.js';
 import type { RefreshTokenStore } from './issuing/refresh-token-store.interface.js';
 import type { EventIdStore } from './webhooks/event-id-store.interface.js';
 
@@ -23,6 +25,18 @@ export interface AffilyncPasswordOptions {
 
 export type AffilyncOptions = AffilyncApiKeyOptions | AffilyncPasswordOptions;
 
+/**
+ * A provider block without default credentials: the client serves `forAccount()` only, and a call
+ * on the injected client itself is a ProviderAuthConfigError.
+ */
+export interface ProviderEndpointOptions {
+  /** Where every account's calls go, unless forAccount() gives its own; defaults to the provider's. */
+  baseUrl?: string;
+}
+
+/** One Affilync account for `affilync.forAccount()`: an API key, or a login. `baseUrl` defaults to the block's. */
+export type AffilyncAccount = AffilyncOptions;
+
 export interface ConvertlyOptions {
   /** Defaults to https://api.convertlyhq.com/v1 */
   baseUrl?: string;
@@ -36,6 +50,9 @@ export interface ConvertlyOptions {
   plan?: 'growth' | 'scale';
 }
 
+/** One Convertly account for `convertly.forAccount()`, with its plan when pacing needs it. `baseUrl` defaults to the block's. */
+export type ConvertlyAccount = ConvertlyOptions;
+
 export interface HttpOptions {
   /** Per-attempt timeout in ms (default 10 000). A timed-out attempt is not retried. */
   timeoutMs?: number;
@@ -48,12 +65,27 @@ export interface HttpOptions {
    * larger one (announced or streamed) is dropped unread: ProviderInvalidResponseError.
    */
   maxResponseBytes?: number;
+  /**
+   * The undici 7 Dispatcher every call goes through, instead of the package's own connection pool
+   * per origin: a `ProxyAgent` for a corporate proxy, a `MockAgent` in tests. It must come from
+   * undici 7 (the version the package uses; other versions cannot drive its handlers and are
+   * refused at bootstrap). The module never closes it: it is yours.
+   */
+  dispatcher?: Dispatcher;
 }
+
+/** `http` after validation: every number set, the dispatcher when given. */
+export type ResolvedHttpOptions = Required<Omit<HttpOptions, 'dispatcher'>> & { dispatcher?: Dispatcher };
 
 /** How the app's own routes check credentials (ProviderAuthGuard) and issue them (TokenService, ApiKeyService). */
 export interface IncomingOptions {
-  /** HMAC secret for the HS256 tokens TokenService issues and the guard accepts: at least 32 bytes. */
-  jwtSecret: string | Buffer;
+  /**
+   * HMAC secret for the HS256 tokens TokenService issues and the guard accepts: at least 32 bytes.
+   * To rotate, a list of `{ kid, secret }`: the first signs (with its `kid` in the token header),
+   * every one verifies; a token without `kid` (issued under a single secret) is checked against
+   * each, so switching to a list logs no one out (docs/secret-rotation.md).
+   */
+  jwtSecret: string | Buffer | { kid: string; secret: string | Buffer }[];
   /** Body shape of 400/401/403/503 answers (default 'affilync'). */
   errorFormat?: 'affilync' | 'convertly';
   /** `WWW-Authenticate: Bearer realm="…"` (default 'api'). */
@@ -114,9 +146,17 @@ export interface IncomingOptions {
 
 /** Options of ProviderAuthModule.forRoot() (isGlobal is a builder extra beside these). */
 export interface ProviderAuthModuleOptions {
-  affilync?: AffilyncOptions;
-  convertly?: ConvertlyOptions;
+  /** Affilync's default account (API key or login), or `{}` / `{ baseUrl }` for forAccount() only. */
+  affilync?: AffilyncOptions | ProviderEndpointOptions;
+  /** Convertly's default account, or `{}` / `{ baseUrl }` for forAccount() only. */
+  convertly?: ConvertlyOptions | ProviderEndpointOptions;
   http?: HttpOptions;
+  /**
+   * How many forAccount() clients each provider keeps ready (default 1,000; 1 … 1,000,000); the
+   * least recently used goes first. Evicting one loses nothing: its tokens stay in the token store
+   * and the next forAccount() for that account picks them up.
+   */
+  accountsCacheSize?: number;
   /** Where tokens are kept; default in-memory (one process). */
   tokenStore?: TokenStore;
   /**
@@ -128,7 +168,7 @@ export interface ProviderAuthModuleOptions {
   incoming?: IncomingOptions;
 }
 
-/** A provider block after validation: defaults applied, base URL split for the transport. */
+/** A provider block (or a forAccount() account) after validation: defaults applied, base URL split for the transport. */
 export interface ResolvedProviderOptions {
   baseUrl: string;
   origin: string;
@@ -141,8 +181,10 @@ export interface ResolvedProviderOptions {
 }
 
 export interface ResolvedIncomingOptions {
-  /** The secret as a KeyObject: jsonwebtoken verifies ~50× faster than with a string. */
+  /** The signing secret as a KeyObject: jsonwebtoken verifies ~50× faster than with a string. */
   secretKey: KeyObject;
+  /** Every JWT secret, the signing one first (`kid` only when jwtSecret is a list). */
+  jwtKeys: readonly JwtKey[];
   errorFormat: 'affilync' | 'convertly';
   realm: string;
   clockToleranceSec: number;
@@ -166,10 +208,13 @@ export interface ResolvedIncomingOptions {
 export interface ResolvedProviderAuthOptions {
   affilync?: ResolvedProviderOptions;
   convertly?: ResolvedProviderOptions;
-  http: Required<HttpOptions>;
+  http: ResolvedHttpOptions;
+  accountsCacheSize: number;
   tokenStore?: TokenStore;
   rateLimitStore?: RateLimitStore;
   incoming?: ResolvedIncomingOptions;
 }
 
-export const HTTP_DEFAULTS: Required<HttpOptions> = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000, maxResponseBytes: 16_777_216 };
+export const ACCOUNTS_CACHE_DEFAULT = 1_000;
+
+export const HTTP_DEFAULTS: ResolvedHttpOptions = { timeoutMs: 10_000, maxRetries: 2, maxRetryAfterMs: 5_000, maxResponseBytes: 16_777_216 };

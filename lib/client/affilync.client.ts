@@ -1,3 +1,5 @@
+import type { AffilyncAccount } from '../provider-auth.options.js';
+import type { ProviderClientKit } from './client-factory.js';
 import { ProviderClient, type ProviderClientCore } from './provider-client.js';
 import {
   affilyncResources,
@@ -31,8 +33,8 @@ export class AffilyncClient extends ProviderClient {
   /** POST /webhooks. */
   readonly webhooks: AffilyncWebhooks;
 
-  constructor(core: ProviderClientCore | undefined, block: string) {
-    super(core, block);
+  constructor(kit: ProviderClientKit | undefined, block: string, core?: ProviderClientCore) {
+    super(kit, block, core);
     // Built from this instance, so every client (an account's too) has the same methods on its own credentials.
     const r = affilyncResources(this);
     this.campaigns = r.campaigns;
@@ -42,5 +44,16 @@ export class AffilyncClient extends ProviderClient {
     this.commissions = r.commissions;
     this.earnings = r.earnings;
     this.webhooks = r.webhooks;
+  }
+
+  /**
+   * The same client for another Affilync account (an API key, or a login), with tokens, renewals
+   * and rate budget of its own; the module keeps up to `accountsCacheSize` of them ready.
+   *
+   * @example
+   * const campaigns = await affilync.forAccount({ apiKey: brand.affilyncKey }).campaigns.list();
+   */
+  forAccount(credentials: AffilyncAccount): AffilyncClient {
+    return this.accountClient(credentials, (core) => new AffilyncClient(this.kit, this.block, core));
   }
 }

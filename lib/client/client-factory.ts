@@ -1,41 +1,106 @@
-import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Logger, type LoggerService } from '@nestjs/common';
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import type { ResolvedProviderAuthOptions, ResolvedProviderOptions } from '../provider-auth.options.js';
+import { resolveAccount } from '../provider-auth.options-validation.js';
 import { LOGGER_CONTEXT } from '../provider-auth.constants.js';
+import { AccountCache } from './account-cache.js';
 import { ApiKeyCredential, type CredentialSource } from './credential-source.js';
 import { HttpTransport } from './http-transport.js';
+import type { OriginConnections } from './origin-connections.js';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
 import { paddedPolicy, RatePacer, rateLimitKey } from './rate-pacer.js';
 import type { ProviderClientCore } from './provider-client.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenStore } from './token-store.interface.js';
+import type { ProviderTelemetry } from '../telemetry/provider-telemetry.js';
 
-/** The working parts of one provider's client, from its validated options block. */
-export function createClientCore(
-  dialect: ProviderDialect,
-  block: ResolvedProviderOptions | undefined,
-  options: ResolvedProviderAuthOptions,
-  store: TokenStore,
-  rateStore: RateLimitStore,
-): ProviderClientCore | undefined {
-  if (!block) return undefined;
-  const logger = new Logger(LOGGER_CONTEXT);
-  // Budgets are per credential: per API key or login (Affilync documents this; Convertly does not say).
-  const identity = block.apiKey ?? block.email!.toLowerCase();
-  const pacer = new RatePacer(dialect, rateStore, rateLimitKey(dialect.name, block.baseUrl, identity), paddedPolicy(dialect.ratePolicy(block.plan)), logger);
-  const transport = new HttpTransport(dialect, block.origin, options.http.maxResponseBytes);
-  const credentials: CredentialSource = block.apiKey
-    ? new ApiKeyCredential(block.apiKey, dialect.apiKeyPrefix)
-    : new TokenManager({
-        dialect,
-        transport,
-        basePathname: block.basePathname,
-        baseUrl: block.baseUrl,
-        email: block.email!,
-        password: block.password!,
-        store,
-        http: options.http,
-        logger,
-      });
-  return { dialect, transport, credentials, basePathname: block.basePathname, http: options.http, pacer };
+/** What every client of the module shares, whichever provider and account. */
+export interface ClientDependencies {
+  options: ResolvedProviderAuthOptions;
+  tokenStore: TokenStore;
+  rateLimitStore: RateLimitStore;
+  connections: OriginConnections;
+  /** Spans and metrics (a no-op without OpenTelemetry). */
+  telemetry: ProviderTelemetry;
+}
+
+/**
+ * Everything one provider's clients are made from: the module's block, the shared stores and
+ * connections, and the cache of forAccount() clients. The default account's client and every
+ * account's client get their working parts (ProviderClientCore) here, alike.
+ */
+export class ProviderClientKit {
+  private readonly accounts: AccountCache<unknown>;
+  private readonly logger: LoggerService = new Logger(LOGGER_CONTEXT);
+
+  constructor(
+    readonly provider: 'affilync' | 'convertly',
+    private readonly dialect: ProviderDialect,
+    /** The forRoot block: base URL, and the default account when it gives credentials. */
+    readonly block: ResolvedProviderOptions,
+    private readonly deps: ClientDependencies,
+  ) {
+    this.accounts = new AccountCache(deps.options.accountsCacheSize);
+  }
+
+  /** The default account's parts, or undefined when the block gives no credentials (forAccount() only). */
+  defaultCore(): ProviderClientCore | undefined {
+    return hasCredentials(this.block) ? this.coreFor(this.block) : undefined;
+  }
+
+  /**
+   * The client for one account's credentials (validated as a forRoot block), from the cache or
+   * made by `make` from the account's parts.
+   */
+  account<C>(credentials: unknown, make: (core: ProviderClientCore) => C): C {
+    const account = resolveAccount(credentials, this.provider, this.block, (message) => this.logger.warn?.(message));
+    const { client, hit } = this.accounts.get(accountKey(account), () => make(this.coreFor(account)));
+    if (this.deps.telemetry.enabled) this.deps.telemetry.accountCache(this.provider, hit);
+    return client as C;
+  }
+
+  private coreFor(account: ResolvedProviderOptions): ProviderClientCore {
+    const { dialect, deps, logger } = this;
+    const { options } = deps;
+    // Budgets are per credential: per API key or login (Affilync documents this; Convertly does not say).
+    const identity = account.apiKey ?? account.email!.toLowerCase();
+    const pacer = new RatePacer(
+      dialect,
+      deps.rateLimitStore,
+      rateLimitKey(dialect.name, account.baseUrl, identity),
+      paddedPolicy(dialect.ratePolicy(account.plan)),
+      logger,
+    );
+    const transport = new HttpTransport(dialect, account.origin, deps.connections.for(account.origin), options.http.maxResponseBytes);
+    const telemetry = deps.telemetry.forClient(dialect.name, account.origin);
+    const credentials: CredentialSource = account.apiKey
+      ? new ApiKeyCredential(account.apiKey, dialect.apiKeyPrefix)
+      : new TokenManager({
+          dialect,
+          transport,
+          basePathname: account.basePathname,
+          baseUrl: account.baseUrl,
+          email: account.email!,
+          password: account.password!,
+          store: deps.tokenStore,
+          http: options.http,
+          logger,
+          telemetry,
+        });
+    return { dialect, transport, credentials, basePathname: account.basePathname, http: options.http, pacer, telemetry };
+  }
+}
+
+function hasCredentials(block: ResolvedProviderOptions): boolean {
+  return block.apiKey !== undefined || block.email !== undefined;
+}
+
+/**
+ * The cache key of an account: everything that makes its client different, hashed (the secrets
+ * in it never leave this process, and are not kept in the clear as map keys either).
+ */
+function accountKey(a: ResolvedProviderOptions): string {
+  const parts = [a.baseUrl, a.apiKey ?? '', a.email?.toLowerCase() ?? '', a.password ?? '', a.plan ?? ''];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }

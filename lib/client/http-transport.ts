@@ -1,7 +1,6 @@
-import { Pool } from 'undici';
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import { ProviderInvalidResponseError, ProviderNetworkError, ProviderTimeoutError } from './errors.js';
-import { InflightLimit } from './inflight-limit.js';
+import type { OriginConnection } from './origin-connections.js';
 import { ExchangeAborted, ResponseCollector, ResponseTooLarge, type BodyLimit } from './response-collector.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -22,16 +21,11 @@ export interface TransportResponse {
   text: string;
 }
 
-/** Sockets kept open per provider origin; enough for bursts without opening thousands. */
-const CONNECTIONS_PER_ORIGIN = 64;
-
 /**
- * One keep-alive connection pool to one provider origin (undici: the fastest Node client we
+ * Calls to one provider origin through its shared connection (undici: the fastest Node client we
  * measured). Turns undici's failures into our error classes, never echoing headers or bodies.
  */
 export class HttpTransport {
-  private readonly pool: Pool;
-  private readonly limit = new InflightLimit(CONNECTIONS_PER_ORIGIN);
   // Built once, not per request: the hot path allocates as little as it can.
   private readonly bodyLimit: BodyLimit;
   private readonly headLimit: BodyLimit;
@@ -39,20 +33,22 @@ export class HttpTransport {
   constructor(
     private readonly dialect: ProviderDialect,
     private readonly origin: string,
+    /** The origin's pool (shared by every account on it) or the user's dispatcher. */
+    private readonly connection: OriginConnection,
     /** `http.maxResponseBytes`: the largest body read; a larger answer is dropped unread. */
     maxResponseBytes: number,
   ) {
-    this.pool = new Pool(origin, { connections: CONNECTIONS_PER_ORIGIN });
     this.bodyLimit = { maxBytes: maxResponseBytes, bodyless: false };
     this.headLimit = { maxBytes: maxResponseBytes, bodyless: true };
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
-    const wait = this.limit.acquire(req.signal);
+    const { dispatcher, limit } = this.connection;
+    const wait = limit.acquire(req.signal);
     if (wait) await wait;
     const collector = new ResponseCollector(req.timeoutMs, req.method === 'HEAD' ? this.headLimit : this.bodyLimit, req.signal);
     try {
-      this.pool.dispatch({ origin: this.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, collector);
+      dispatcher.dispatch({ origin: this.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, collector);
       return await collector.done;
     } catch (err) {
       // The caller's own abort wins: rethrow its reason untouched, as fetch does.
@@ -85,11 +81,7 @@ export class HttpTransport {
         retryable: true,
       });
     } finally {
-      this.limit.release();
+      limit.release();
     }
-  }
-
-  async close(): Promise<void> {
-    await this.pool.destroy();
   }
 }

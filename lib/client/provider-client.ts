@@ -1,12 +1,13 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ProviderDialect, RateLimitInfo } from '../dialects/dialect.interface.js';
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
-import type { HttpOptions } from '../provider-auth.options.js';
+import type { ResolvedHttpOptions } from '../provider-auth.options.js';
 import { callerHeaders } from './caller-headers.js';
+import type { ProviderClientKit } from './client-factory.js';
 import type { CredentialSource } from './credential-source.js';
 import type { HttpMethod, HttpTransport, TransportResponse } from './http-transport.js';
 import { ProviderNetworkError } from './errors.js';
 import { paginate } from './paginate.js';
+import type { CallTrace, ClientTelemetry } from '../telemetry/provider-telemetry.js';
 import type { RateLimitStatus } from './rate-limit-store.interface.js';
 import type { RatePacer } from './rate-pacer.js';
 import { resolveRequestPath, type Query } from './request-path.js';
@@ -45,15 +46,17 @@ export interface ProviderResponse<T> {
   rateLimit?: RateLimitInfo;
 }
 
-/** Everything a configured client runs on; absent when the module has no block for the provider. */
+/** Everything a client of one account runs on; absent when the module has no block (or no default account) for the provider. */
 export interface ProviderClientCore {
   dialect: ProviderDialect;
   transport: HttpTransport;
   credentials: CredentialSource;
   basePathname: string;
-  http: Required<HttpOptions>;
+  http: ResolvedHttpOptions;
   /** Paces calls on this credential through the RateLimitStore. */
   pacer: RatePacer;
+  /** Spans and metrics of this provider's calls (a no-op without OpenTelemetry). */
+  telemetry: ClientTelemetry;
 }
 
 export type { RateLimitStatus };
@@ -63,15 +66,27 @@ export type { RateLimitStatus };
  * credential, and a 401 is answered by one renewal (if the call used the current token) and one
  * replay. Calls are paced to the credential's rate limit. Resolves to the provider's body unchanged.
  */
-export class ProviderClient implements OnApplicationShutdown {
-  constructor(
-    private readonly core: ProviderClientCore | undefined,
-    /** Names the missing options block in the error an unconfigured client throws. */
-    private readonly block: string,
-  ) {}
+export class ProviderClient {
+  private readonly core: ProviderClientCore | undefined;
 
-  /** Whether the module's options configured this provider. */
+  constructor(
+    /** The provider's shared parts; absent when the module's options have no block for it. */
+    protected readonly kit: ProviderClientKit | undefined,
+    /** Names the options block in the errors an unusable client throws. */
+    protected readonly block: string,
+    /** The account this client calls as: given for forAccount() clients, else the block's default account. */
+    core?: ProviderClientCore,
+  ) {
+    this.core = core ?? kit?.defaultCore();
+  }
+
+  /** Whether the module's options configured this provider (possibly for forAccount() only). */
   get configured(): boolean {
+    return this.kit !== undefined;
+  }
+
+  /** Whether this client has an account to call as: false for the injected client of a block without credentials. */
+  get hasAccount(): boolean {
     return this.core !== undefined;
   }
 
@@ -119,6 +134,12 @@ export class ProviderClient implements OnApplicationShutdown {
   /** The full answer: status, headers, parsed body and (Affilync) the rate-limit headers. */
   async request<T = unknown>(opts: RequestOptions): Promise<ProviderResponse<T>> {
     const core = this.requireCore();
+    // Without OpenTelemetry this costs one property check; with it, the call runs in its span.
+    if (!core.telemetry.enabled) return this.perform<T>(core, opts, undefined);
+    return core.telemetry.call(opts.method, opts.path, (trace) => this.perform<T>(core, opts, trace));
+  }
+
+  private async perform<T>(core: ProviderClientCore, opts: RequestOptions, trace: CallTrace | undefined): Promise<ProviderResponse<T>> {
     const { dialect, credentials, http } = core;
     const path = resolveRequestPath(dialect, core.basePathname, opts.path, opts.query);
     const headers = this.baseHeaders(opts);
@@ -131,9 +152,10 @@ export class ProviderClient implements OnApplicationShutdown {
     // Retry-After be waited out, is not begun.
     const waitBounds = { budgetMs: Math.min(timeoutMs, http.maxRetryAfterMs), answerMs: timeoutMs };
     const send = async (credential: string): Promise<TransportResponse> => {
-      const ticket = await core.pacer.acquire(waitBounds, opts.signal, describe(opts));
+      const ticket = await core.pacer.acquire(waitBounds, opts.signal, describe(opts), trace);
       let res: TransportResponse | undefined;
       try {
+        trace?.sent();
         res = await core.transport.send({
           method: opts.method,
           path,
@@ -142,6 +164,7 @@ export class ProviderClient implements OnApplicationShutdown {
           timeoutMs,
           signal: opts.signal,
         });
+        trace?.answered(res.status);
         return res;
       } finally {
         await core.pacer.report(ticket, res);
@@ -171,7 +194,9 @@ export class ProviderClient implements OnApplicationShutdown {
       } catch (error) {
         // A timeout is not retried: the provider may still be working on it.
         if (error instanceof ProviderNetworkError && retriesLeft) {
-          await sleep(backoffMs(attempt), opts.signal);
+          const wait = backoffMs(attempt);
+          trace?.retrying('network', wait);
+          await sleep(wait, opts.signal);
           continue;
         }
         throw error;
@@ -192,11 +217,14 @@ export class ProviderClient implements OnApplicationShutdown {
       const asked = final ? undefined : askedWaitMs(dialect, res, attempt + 1, Date.now());
       if (asked !== undefined) {
         if (retriesLeft && asked <= http.maxRetryAfterMs) {
+          trace?.retrying(res.status === 429 ? 'rate_limited' : 'server_error', asked);
           await sleep(asked, opts.signal);
           continue;
         }
       } else if (retriesLeft && !final && isRetryableStatus(res.status)) {
-        await sleep(backoffMs(attempt), opts.signal);
+        const wait = backoffMs(attempt);
+        trace?.retrying('server_error', wait);
+        await sleep(wait, opts.signal);
         continue;
       }
       // `attempt` counts the retries sent before this answer (a replay after a 401 is not one: the
@@ -211,12 +239,16 @@ export class ProviderClient implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.core?.transport.close();
+  /**
+   * The client of one account, made (or taken from the module's cache) by the subclasses'
+   * forAccount(): validated as a forRoot block, with tokens and budget of its own.
+   */
+  protected accountClient<C extends ProviderClient>(credentials: unknown, make: (core: ProviderClientCore) => C): C {
+    return this.requireKit().account(credentials, make);
   }
 
-  private requireCore(): ProviderClientCore {
-    if (!this.core) {
+  private requireKit(): ProviderClientKit {
+    if (!this.kit) {
       throw new ProviderAuthConfigError([
         {
           path: this.block,
@@ -224,7 +256,18 @@ export class ProviderClient implements OnApplicationShutdown {
         },
       ]);
     }
-    return this.core;
+    return this.kit;
+  }
+
+  private requireCore(): ProviderClientCore {
+    if (this.core) return this.core;
+    this.requireKit();
+    throw new ProviderAuthConfigError([
+      {
+        path: this.block,
+        problem: `has no default account (no apiKey, or email and password), so calls need one: ${this.block}.forAccount({ … }).get(…)`,
+      },
+    ]);
   }
 
   private baseHeaders(opts: CallOptions): Record<string, string> {

@@ -6,6 +6,7 @@ import type { TransportResponse } from './http-transport.js';
 import type { RateLimitStatus, RateLimitStore, RateReport } from './rate-limit-store.interface.js';
 import { parseRetryAfter } from './response-errors.js';
 import { sleep } from './retry-policy.js';
+import type { CallTrace } from '../telemetry/provider-telemetry.js';
 
 /** A call counts as in flight for its timeout and this much more, if its process dies before it reports. */
 const IN_FLIGHT_SLACK_MS = 5_000;
@@ -68,9 +69,15 @@ export class RatePacer {
    * with ProviderRateLimitError (`retryAfterMs`), nothing sent. Each wait is bounded, as each 429's
    * Retry-After is, not their sum (a call queued behind many may wait several windows): the
    * caller's `signal` sets an overall deadline. Waiting for the first call's answer (nothing known
-   * of the budget yet) is not waiting for budget: it is bounded by `bounds.answerMs` alone.
+   * of the budget yet) is not waiting for budget: it is bounded by `bounds.answerMs` alone. Each
+   * wait is told to `trace` (telemetry), when there is one.
    */
-  async acquire(bounds: { budgetMs: number; answerMs: number }, signal: AbortSignal | undefined, what: string): Promise<number | undefined> {
+  async acquire(
+    bounds: { budgetMs: number; answerMs: number },
+    signal: AbortSignal | undefined,
+    what: string,
+    trace?: Pick<CallTrace, 'waitedForBudget'>,
+  ): Promise<number | undefined> {
     let looked = 0;
     let looks = 0;
     for (;;) {
@@ -83,6 +90,7 @@ export class RatePacer {
         looked = 0;
         looks = 0;
         if (reservation.waitMs > bounds.budgetMs) throw this.refusal(reservation.waitMs, bounds.budgetMs, what);
+        trace?.waitedForBudget(reservation.waitMs);
         await sleep(reservation.waitMs, signal);
       } else {
         // The end of this wait is not known (an assumed window, or the first call's answer still on
@@ -94,6 +102,7 @@ export class RatePacer {
         const bound = reservation.awaitingFirstAnswer ? bounds.answerMs : bounds.budgetMs;
         if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what);
         looked += step;
+        trace?.waitedForBudget(step);
         await sleep(step, signal);
       }
     }

@@ -8,8 +8,9 @@ import type { HttpTransport, TransportResponse } from './http-transport.js';
 import { refreshAtFor, refreshSafetyMs } from './refresh-schedule.js';
 import { askedWaitMs, sleep } from './retry-policy.js';
 import { errorFromResponse, parseJsonBody } from './response-errors.js';
-import type { HttpOptions } from '../provider-auth.options.js';
+import type { ResolvedHttpOptions } from '../provider-auth.options.js';
 import type { StoredToken, TokenStore, VersionedToken } from './token-store.interface.js';
+import type { CallTrace, ClientTelemetry, TokenExchangeKind } from '../telemetry/provider-telemetry.js';
 
 export interface TokenManagerConfig {
   dialect: ProviderDialect;
@@ -20,8 +21,10 @@ export interface TokenManagerConfig {
   email: string;
   password: string;
   store: TokenStore;
-  http: Required<HttpOptions>;
+  http: ResolvedHttpOptions;
   logger: LoggerService;
+  /** Login and refresh spans and counters (absent or disabled: none). */
+  telemetry?: ClientTelemetry;
 }
 
 /** Store key for one credential: provider, base URL and a hash of the identity, never a secret. */
@@ -153,7 +156,7 @@ export class TokenManager implements CredentialSource {
 
   private async login(): Promise<StoredToken> {
     const { dialect } = this.cfg;
-    const token = await this.exchange(dialect.loginRequest(this.cfg.email, this.cfg.password), 'login', (body, sentAt) => dialect.parseLogin(body, sentAt));
+    const token = await this.exchange('login', dialect.loginRequest(this.cfg.email, this.cfg.password), (body, sentAt) => dialect.parseLogin(body, sentAt));
     this.cfg.logger.debug?.(`${dialect.displayName}: logged in`);
     return token;
   }
@@ -161,22 +164,38 @@ export class TokenManager implements CredentialSource {
   private async refresh(cur: StoredToken): Promise<StoredToken> {
     const { dialect } = this.cfg;
     const previous: TokenGrant = cur;
-    const token = await this.exchange(dialect.refreshRequest(previous), 'token refresh', (body, sentAt) => dialect.parseRefresh(body, sentAt, previous));
+    const token = await this.exchange('refresh', dialect.refreshRequest(previous), (body, sentAt) => dialect.parseRefresh(body, sentAt, previous));
     this.cfg.logger.debug?.(`${dialect.displayName}: token refreshed`);
     return token;
   }
 
-  /** Send a login or refresh request and turn its answer into a stored token. */
-  private async exchange(req: AuthRequest, what: string, parse: (body: unknown, sentAt: number) => TokenGrant): Promise<StoredToken> {
+  /** Send a login or refresh request and turn its answer into a stored token (in its span, with telemetry). */
+  private exchange(kind: TokenExchangeKind, req: AuthRequest, parse: (body: unknown, sentAt: number) => TokenGrant): Promise<StoredToken> {
+    const { telemetry } = this.cfg;
+    if (!telemetry?.enabled) return this.exchangeOnce(kind, req, parse, undefined);
+    return telemetry.tokenExchange(kind, req.path, (trace) => this.exchangeOnce(kind, req, parse, trace));
+  }
+
+  private async exchangeOnce(
+    kind: TokenExchangeKind,
+    req: AuthRequest,
+    parse: (body: unknown, sentAt: number) => TokenGrant,
+    trace: CallTrace | undefined,
+  ): Promise<StoredToken> {
     const { dialect, transport } = this.cfg;
-    const send = () =>
-      transport.send({
+    const what = kind === 'login' ? 'login' : 'token refresh';
+    const send = async () => {
+      trace?.sent();
+      const answer = await transport.send({
         method: 'POST',
         path: `${this.cfg.basePathname}${req.path}`,
         headers: { accept: 'application/json', ...req.headers },
         body: req.body,
         timeoutMs: this.cfg.http.timeoutMs,
       });
+      trace?.answered(answer.status);
+      return answer;
+    };
     // Lifetimes are timed from the moment the request leaves: the token cannot be older.
     let sentAt = Date.now();
     let res: TransportResponse = await send();
@@ -184,6 +203,7 @@ export class TokenManager implements CredentialSource {
     // waiting caller shares this renewal, so a struggling auth endpoint never sees a storm from us.
     const wait = askedWaitMs(this.cfg.dialect, res, 1, Date.now());
     if (wait !== undefined && wait <= this.cfg.http.maxRetryAfterMs) {
+      trace?.retrying(res.status === 429 ? 'rate_limited' : 'server_error', wait);
       await sleep(wait);
       sentAt = Date.now();
       res = await send();

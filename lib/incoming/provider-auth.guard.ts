@@ -10,6 +10,8 @@ import { CredentialVerifier } from './credential-verifier.js';
 import { roleSatisfies, type Principal, type Role } from './principal.js';
 import { RouteRules, type RouteRule } from './route-rules.js';
 import { TRANSPORTS, type Transport, type TransportRequest } from './transports/index.js';
+import { NOOP_TELEMETRY } from '../telemetry/noop-telemetry.js';
+import { PROVIDER_AUTH_TELEMETRY, type ProviderTelemetry } from '../telemetry/provider-telemetry.js';
 
 interface HttpRequest {
   headers?: Record<string, unknown>;
@@ -34,6 +36,11 @@ export class ProviderAuthGuard implements CanActivate {
   private readonly fastPath: boolean;
   /** A subclass that overrides getRequest() (another transport, another request shape) is always asked. */
   private readonly customRequest: boolean;
+  /**
+   * Refusals and cache lookups are counted here (a no-op without OpenTelemetry). Injected as a
+   * property, so subclasses get it without passing it to super().
+   */
+  @Optional() @Inject(PROVIDER_AUTH_TELEMETRY) private readonly telemetry: ProviderTelemetry = NOOP_TELEMETRY;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -67,10 +74,12 @@ export class ProviderAuthGuard implements CanActivate {
       const candidate = bearerCandidate(req);
       const principal = candidate === undefined ? undefined : this.verifier!.cached(candidate);
       if (principal) {
+        if (this.telemetry.enabled) this.telemetry.credentialCache(true);
         req.user = principal;
         try {
           this.authorize(principal, rule.roles, rule.scopes);
         } catch (error) {
+          this.count(error, 'http');
           challenge(res, error);
           throw error;
         }
@@ -110,6 +119,7 @@ export class ProviderAuthGuard implements CanActivate {
       this.authorize(principal, rule.roles, rule.scopes);
       return true;
     } catch (error) {
+      this.count(error, type);
       if (type === 'http') {
         const res = context.switchToHttp().getResponse<HttpResponse | undefined>();
         if (res) challenge(res, error);
@@ -126,6 +136,7 @@ export class ProviderAuthGuard implements CanActivate {
       this.authorize(principal, rule.roles, rule.scopes);
       return true;
     } catch (error) {
+      this.count(error, 'http');
       challenge(res, error);
       throw error;
     }
@@ -133,7 +144,7 @@ export class ProviderAuthGuard implements CanActivate {
 
   /** The request's principal, or a thrown refusal. */
   protected async authenticate(req: HttpRequest): Promise<Principal> {
-    const authentication = await authenticateRequest(req, this.verifier!);
+    const authentication = await authenticateRequest(req, this.verifier!, this.telemetry);
     if (!authentication.ok) throw this.refuse(authentication.refusal);
     return authentication.principal;
   }
@@ -150,6 +161,11 @@ export class ProviderAuthGuard implements CanActivate {
     if (plans && principal.kind === 'user' && (principal.plan === undefined || !plans.has(principal.plan))) {
       throw this.refuse({ reason: 'plan' });
     }
+  }
+
+  /** A refusal, counted by its code and the context's type. */
+  private count(error: unknown, transport: string): void {
+    if (this.telemetry.enabled && error instanceof ProviderAuthException) this.telemetry.refusal(error.code, transport);
   }
 
   /** The exception for a refusal; override to log or reshape. */

@@ -59,6 +59,11 @@ export class RedisApiKeyStore implements ApiKeyStore, WithRevocationFeed {
     await this.redis.eval(TOUCH, [this.k(id)], [at.getTime()]);
   }
 
+  /** False while Redis is unreachable (health checks read it; calls find out by themselves). */
+  isAvailable(): boolean {
+    return this.redis.client.isReady;
+  }
+
   /** Closes the clients the store created from `url` (the module calls this at app shutdown). */
   close(): Promise<void> {
     return this.redis.close();

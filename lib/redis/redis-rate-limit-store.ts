@@ -70,6 +70,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     );
   }
 
+  /** False while Redis is unreachable (health checks read it; calls find out by themselves). */
+  isAvailable(): boolean {
+    return this.redis.client.isReady;
+  }
+
   /** Closes the client the store created from `url` (the module calls this at app shutdown). */
   close(): Promise<void> {
     return this.redis.close();

@@ -10,7 +10,7 @@ import type { ProviderName } from '../dialects/dialect.interface.js';
 import { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
 import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
-import type { ResolvedProviderAuthOptions, ResolvedProviderOptions } from '../provider-auth.options.js';
+import type { ResolvedProviderAuthOptions } from '../provider-auth.options.js';
 import { resolveHealthOptions, type ProviderAuthHealthOptions } from './health-options.js';
 import { ProviderProbe } from './provider-probe.js';
 import { feedState, PROBE_KEY, probeStore, type Verdict } from './store-probes.js';
@@ -39,11 +39,12 @@ export class ProviderAuthHealthIndicator {
     @Optional() convertly?: ConvertlyClient,
   ) {
     const candidates = [
-      { name: 'affilync' as const, dialect: affilyncDialect, client: affilync, block: options.affilync },
-      { name: 'convertly' as const, dialect: convertlyDialect, client: convertly, block: options.convertly },
+      { name: 'affilync' as const, dialect: affilyncDialect, client: affilync },
+      { name: 'convertly' as const, dialect: convertlyDialect, client: convertly },
     ];
-    for (const { name, dialect, client, block } of candidates) {
-      if (client?.configured && hasDefaultAccount(block)) this.probes.push({ name, probe: new ProviderProbe(dialect, client) });
+    // A block without credentials of its own (`{}`, `{ baseUrl }`) serves forAccount() only: nothing to probe.
+    for (const { name, dialect, client } of candidates) {
+      if (client?.hasAccount) this.probes.push({ name, probe: new ProviderProbe(dialect, client) });
     }
   }
 
@@ -98,9 +99,4 @@ export class ProviderAuthHealthIndicator {
       ? { up: false, details: feeds }
       : { up: true, details: { ...feeds, warning: 'revocation feed down: credential caches are off, revocations still apply' } };
   }
-}
-
-/** A block with credentials of its own (not `{}` or `{ baseUrl }`, which serve forAccount() only). */
-function hasDefaultAccount(block: ResolvedProviderOptions | undefined): boolean {
-  return Boolean(block && (block.apiKey || block.email));
 }
