@@ -39,7 +39,9 @@ beforeAll(() => secretAudit.registerSecret(SECRET_KEY, SECRET_PASSWORD));
 
 describe('ProviderAuthModule configuration', () => {
   const bad: [string, ProviderAuthModuleOptions | Record<string, unknown>, string][] = [
-    ['a provider block without credentials', { affilync: {} }, 'affilync'],
+    // A block without credentials is valid (forAccount() only), but a plan belongs to an account.
+    ['a plan in a block without credentials', { convertly: { plan: 'scale' } }, 'convertly.plan'],
+    ['a password without an email', { affilync: { password: SECRET_PASSWORD } }, 'affilync.email'],
     ['both an API key and a password', { affilync: { apiKey: SECRET_KEY, email: 'a@b.c', password: SECRET_PASSWORD } }, 'affilync'],
     ['an email without a password', { convertly: { email: 'a@b.c' } }, 'convertly.password'],
     ['an API key for Convertly', { convertly: { apiKey: SECRET_KEY, email: 'a@b.c', password: SECRET_PASSWORD } }, 'convertly.apiKey'],
@@ -69,9 +71,9 @@ describe('ProviderAuthModule configuration', () => {
 
   it('reports every problem at once', async () => {
     const err = (await bootstrapError([
-      ProviderAuthModule.forRoot({ affilync: {}, convertly: { email: 'x' }, http: { maxRetries: 99 } } as never),
+      ProviderAuthModule.forRoot({ affilync: { apiKey: '' }, convertly: { email: 'x' }, http: { maxRetries: 99 } } as never),
     ])) as ProviderAuthConfigError;
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync', 'convertly.password', 'http.maxRetries']);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['affilync.apiKey', 'convertly.password', 'http.maxRetries']);
   });
 
   it('validates forRootAsync options too', async () => {

@@ -12,7 +12,7 @@ interface Condition {
 }
 type ExportEntry = string | { import: Condition; require: Condition };
 
-const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './swagger', './testing', './throttler', './websockets'];
+const ENTRY_POINTS = ['.', './graphql', './passport', './redis', './swagger', './terminus', './testing', './throttler', './websockets'];
 
 /** The packaging contract: what package.json promises exists after a build and loads in plain Node, as ESM and as CommonJS. */
 describe('published package', () => {
@@ -58,6 +58,7 @@ describe('published package', () => {
     passport: typeof passport.ProviderBearerStrategy,
     throttler: [typeof throttler.ProviderThrottlerGuard, typeof throttler.RedisThrottlerStorage, typeof throttler.limitByPrincipal],
     swagger: typeof swagger.applyProviderAuthOpenApi,
+    terminus: typeof terminus.ProviderAuthHealthIndicator,
     websockets: typeof websockets.ProviderAuthWsAdapter,
     graphql: [typeof graphql.GraphQLConnectionAuth, typeof graphql.ProviderAuthGraphQLModule, typeof graphql.ProviderAuthGraphQLError],
   }`;
@@ -73,6 +74,7 @@ describe('published package', () => {
     passport: 'function',
     throttler: ['function', 'function', 'function'],
     swagger: 'function',
+    terminus: 'function',
     websockets: 'function',
     graphql: ['function', 'function', 'function'],
   };
@@ -86,6 +88,7 @@ describe('published package', () => {
       import * as passport from 'nest-provider-auth/passport';
       import * as throttler from 'nest-provider-auth/throttler';
       import * as swagger from 'nest-provider-auth/swagger';
+      import * as terminus from 'nest-provider-auth/terminus';
       import * as websockets from 'nest-provider-auth/websockets';
       import * as graphql from 'nest-provider-auth/graphql';
       console.log(JSON.stringify(${names}));`;
@@ -102,6 +105,7 @@ describe('published package', () => {
       const passport = require('nest-provider-auth/passport');
       const throttler = require('nest-provider-auth/throttler');
       const swagger = require('nest-provider-auth/swagger');
+      const terminus = require('nest-provider-auth/terminus');
       const websockets = require('nest-provider-auth/websockets');
       const graphql = require('nest-provider-auth/graphql');
       console.log(JSON.stringify({ ...${names}, file: require.resolve('nest-provider-auth') }));`;
@@ -127,7 +131,10 @@ describe('published package', () => {
       '^(@nestjs/(websockets|platform-ws|platform-socket\\.io)|socket\\.io|ws)(/|$)',
     ],
     ['the root entry and ./swagger load', '@nestjs/swagger', ['nest-provider-auth/swagger'], '^@nestjs/swagger(/|$)'],
+    ['the root entry and ./redis load', '@nestjs/terminus', ['nest-provider-auth/redis'], '^@nestjs/terminus(/|$)'],
     ['the root entry loads', '@nestjs/microservices', [], '^@nestjs/microservices(/|$)'],
+    // Imported by the module at bootstrap (telemetry), never when the package loads.
+    ['the root entry loads', '@opentelemetry/api', [], '^@opentelemetry/'],
   ])('%s no %s, as CommonJS or as ESM', async (_who, _what, paths, pattern) => {
     const entries = ['nest-provider-auth', ...paths];
     const cjs = `
@@ -210,6 +217,43 @@ describe('published package', () => {
       await app.close();`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({ list: [[{ bearer: [] }], ['campaigns:read'], ['200', '401', '403']], open: [] });
+  });
+
+  it('./terminus answers a health route of a real app in a real Node process: green, then 503 with the store down', async () => {
+    const script = `
+      import 'reflect-metadata';
+      import { Controller, Get, Module } from '@nestjs/common';
+      import { NestFactory } from '@nestjs/core';
+      import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
+      import { ProviderAuthModule } from 'nest-provider-auth';
+      import { ProviderAuthHealthIndicator } from 'nest-provider-auth/terminus';
+      let storeUp = true;
+      const tokenStore = {
+        get: async () => { if (!storeUp) throw new Error('down'); return undefined; },
+        compareAndSet: async () => undefined,
+        withLock: (_k, _t, fn) => fn(),
+      };
+      class Health {
+        constructor(health, indicator) { this.health = health; this.indicator = indicator; }
+        check() { return this.health.check([() => this.indicator.isHealthy('provider-auth')]); }
+      }
+      Controller('health')(Health);
+      Reflect.decorate([Get()], Health.prototype, 'check', Object.getOwnPropertyDescriptor(Health.prototype, 'check'));
+      Reflect.defineMetadata('design:paramtypes', [HealthCheckService, ProviderAuthHealthIndicator], Health);
+      class HealthModule {}
+      Module({ imports: [TerminusModule], controllers: [Health], providers: [ProviderAuthHealthIndicator] })(HealthModule);
+      class AppModule {}
+      Module({ imports: [ProviderAuthModule.forRoot({ isGlobal: true, tokenStore }), HealthModule] })(AppModule);
+      const app = await NestFactory.create(AppModule, { logger: ['error'] });
+      await app.listen(0, '127.0.0.1');
+      const url = 'http://127.0.0.1:' + app.getHttpServer().address().port + '/health';
+      const green = await fetch(url);
+      storeUp = false;
+      const red = await fetch(url);
+      console.log(JSON.stringify({ statuses: [green.status, red.status], down: (await red.json()).error }));
+      await app.close();`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ statuses: [200, 503], down: { 'provider-auth:token-store': { status: 'down', store: 'Object', error: 'Error' } } });
   });
 
   // Jest gets @nestjs/throttler converted to ESM (jest.config.ts); here the real CommonJS package
@@ -303,6 +347,7 @@ describe('published package', () => {
       'dist/passport/index.js',
       'dist/throttler/index.js',
       'dist/swagger/index.js',
+      'dist/terminus/index.js',
       'dist/websockets/index.js',
       'dist/graphql/index.js',
       'LICENSE',

@@ -94,6 +94,8 @@ class FeedlessRevocations implements RefreshTokenStore {
   revokeAccessToken: RefreshTokenStore['revokeAccessToken'] = (...a) => this.inner.revokeAccessToken(...a);
   revokeUser: RefreshTokenStore['revokeUser'] = (...a) => this.inner.revokeUser(...a);
   isUserRevoked: RefreshTokenStore['isUserRevoked'] = (...a) => this.inner.isUserRevoked(...a);
+  listFamilies: RefreshTokenStore['listFamilies'] = (...a) => this.inner.listFamilies(...a);
+  revokeSession: RefreshTokenStore['revokeSession'] = (...a) => this.inner.revokeSession(...a);
   isAccessTokenRevoked: RefreshTokenStore['isAccessTokenRevoked'] = (...a) => {
     this.lookups++;
     return this.inner.isAccessTokenRevoked(...a);

@@ -28,6 +28,10 @@ export type FakeHandler = (req: FakeRequest) => FakeAnswer | Promise<FakeAnswer>
 /** A small loopback HTTP server whose answers the test writes; records every request. */
 export class FakeServer {
   readonly requests: FakeRequest[] = [];
+  /** TCP connections accepted so far (a client's pool reuses its sockets while they are kept alive). */
+  connectionsOpened = 0;
+  /** The most TCP connections open at once. */
+  peakConnections = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -35,7 +39,9 @@ export class FakeServer {
     private handler: FakeHandler,
   ) {
     server.on('connection', (s) => {
+      this.connectionsOpened++;
       this.sockets.add(s);
+      this.peakConnections = Math.max(this.peakConnections, this.sockets.size);
       s.on('close', () => this.sockets.delete(s));
     });
     server.on('request', (req, res) => void this.handle(req, res));

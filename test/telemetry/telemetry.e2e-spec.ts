@@ -268,6 +268,17 @@ describe('OpenTelemetry spans and metrics', () => {
       expect(await count('nest_provider_auth.token.refreshes', attrs)).toBe(refreshes + 1);
     });
 
+    it('counts the forAccount() cache’s hits and misses per provider; an account’s calls are spans like any', async () => {
+      const lookups = (result: string) =>
+        count('nest_provider_auth.accounts_cache.lookups', { 'nest_provider_auth.provider': 'affilync', 'nest_provider_auth.result': result });
+      const [hits, misses] = [await lookups('hit'), await lookups('miss')];
+      const from = mark();
+      for (let i = 0; i < 3; i++) await affilync.forAccount({ apiKey: emulator.apiKey }).get('/campaigns');
+      const [hitsAfter, missesAfter] = [await lookups('hit'), await lookups('miss')];
+      expect({ hits: hitsAfter - hits, misses: missesAfter - misses }).toEqual({ hits: 2, misses: 1 });
+      expect(spansSince(from).map((s) => s.name)).toEqual(['affilync GET /campaigns', 'affilync GET /campaigns', 'affilync GET /campaigns']);
+    });
+
     it('a login refused: its span ERROR, counted as a failed login', async () => {
       // Convertly logs in again once its token is refused; the login itself is refused this time.
       await convertly.affiliates.list({ limit: 1 });
@@ -405,6 +416,7 @@ describe('OpenTelemetry spans and metrics', () => {
         'nest_provider_auth.client.rate_limit_wait',
         'nest_provider_auth.incoming.refusals',
         'nest_provider_auth.incoming.credential_cache.lookups',
+        'nest_provider_auth.accounts_cache.lookups',
       ]),
     );
     for (const m of rm.scopeMetrics.flatMap((s) => s.metrics)) {

@@ -267,7 +267,8 @@ describe.each(ADAPTERS)('ProviderAuthHealthIndicator on %s', (adapter) => {
       expect(red.body.status).toBe('error');
       expect(red.body.error[K('token-store')]).toEqual({ status: 'down', store: 'RedisTokenStore', available: false });
       expect(red.body.error[K('revocation-feed')]).toEqual({ status: 'down', apiKeys: 'down', refreshTokens: 'down' });
-      expect(red.body.error[K('api-key-store')]).toMatchObject({ status: 'down', store: 'RedisApiKeyStore', error: 'RedisUnavailableError' });
+      expect(red.body.error[K('api-key-store')]).toEqual({ status: 'down', store: 'RedisApiKeyStore', available: false });
+      expect(red.body.error[K('rate-limit-store')]).toEqual({ status: 'down', store: 'RedisRateLimitStore', available: false });
       expect(red.body.error[K('refresh-token-store')]).toMatchObject({ status: 'down', store: 'RedisRefreshTokenStore', error: 'RedisUnavailableError' });
       expectNothingSecret(red, [url]);
       const lenient = await app.get('/health/lenient').expect(503);
@@ -289,7 +290,11 @@ describe.each(ADAPTERS)('ProviderAuthHealthIndicator on %s', (adapter) => {
 // configured client whose default account cannot call: the indicator must not try it.
 it('a provider block without default credentials (forAccount only) is not checked', async () => {
   const calls: string[] = [];
-  const client = (name: string) => ({ configured: true, request: () => (calls.push(name), Promise.resolve({ status: 200, headers: {}, data: {} })) });
+  const client = (name: string, hasAccount: boolean) => ({
+    configured: true,
+    hasAccount,
+    request: () => (calls.push(name), Promise.resolve({ status: 200, headers: {}, data: {} })),
+  });
   const endpoint = { baseUrl: 'http://127.0.0.1:1/api', origin: 'http://127.0.0.1:1', basePathname: '/api' };
   const options = {
     affilync: endpoint,
@@ -302,8 +307,8 @@ it('a provider block without default credentials (forAccount only) is not checke
     new InMemoryRateLimitStore(),
     new InMemoryApiKeyStore(),
     new InMemoryRefreshTokenStore(),
-    client('affilync') as unknown as AffilyncClient,
-    client('convertly') as unknown as ConvertlyClient,
+    client('affilync', false) as unknown as AffilyncClient,
+    client('convertly', true) as unknown as ConvertlyClient,
   );
   const result = await indicator.isHealthy('pa', { providers: true });
   expect(Object.keys(result)).toEqual(['pa:token-store', 'pa:rate-limit-store', 'pa:convertly']);

@@ -1,0 +1,129 @@
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from 'redis';
+import type { AnyRedisClient } from '../../lib/redis/index.js';
+import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
+import { RedisServer } from '../support/redis-server.js';
+
+const run = promisify(execFile);
+const root = process.cwd();
+const DIST = join(root, '.build', 'accounts-dist');
+const WORKER = join(root, 'test', 'support', 'accounts-worker.mjs');
+const N = 1_000;
+/** See many-accounts.e2e-spec.ts: the second round comes 0.82 of a lifetime after the first. */
+const TTL_SEC = 15;
+const SECOND_ROUND_AFTER_MS = 0.82 * TTL_SEC * 1_000;
+
+interface Round {
+  /** Per account: [who Affilync said called, who Convertly said called]. */
+  seen: [string, string][];
+  doneAt: number[];
+}
+
+class Replica {
+  private nextId = 0;
+  private readonly waiting = new Map<number, (r: Round) => void>();
+  output = '';
+
+  private constructor(readonly proc: ChildProcess) {
+    proc.on('message', (m: { id?: number } & Round) => {
+      if (m.id !== undefined) this.waiting.get(m.id)?.(m);
+    });
+    proc.stdout?.on('data', (d) => (this.output += String(d)));
+    proc.stderr?.on('data', (d) => (this.output += String(d)));
+  }
+
+  static start(env: Record<string, string>): Promise<Replica> {
+    const replica = new Replica(fork(WORKER, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`replica did not start: ${replica.output}`)), 20_000);
+      replica.proc.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${replica.output}`)));
+      replica.proc.on('message', (m: { ready?: boolean }) => {
+        if (m.ready) {
+          clearTimeout(timer);
+          resolve(replica);
+        }
+      });
+    });
+  }
+
+  round(accounts: FakeAccount[], at?: number[]): Promise<Round> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, resolve);
+      this.proc.once('exit', () => reject(new Error(`replica died: ${this.output}`)));
+      this.proc.send({ cmd: 'round', id, accounts, at });
+    });
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+  }
+}
+
+/**
+ * Two replicas (separate processes, the built package) serve the same 1,000 accounts per provider
+ * through forAccount(), sharing tokens and budgets in one Redis: each account logs in once and
+ * renews once per lifetime across both, and every call carries its own account's credential.
+ */
+describe('two replicas sharing Redis serve 1,000 accounts', () => {
+  let redis: RedisServer;
+  let raw: AnyRedisClient;
+  let accounts: FakeAccount[];
+  let affilyncFake: AccountsAffilync;
+  let convertlyFake: AccountsConvertly;
+  let replicas: Replica[] = [];
+
+  beforeAll(async () => {
+    await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST], { cwd: root });
+    redis = await RedisServer.start();
+    raw = createClient({ url: redis.url }) as AnyRedisClient;
+    raw.on('error', () => undefined);
+    await raw.connect();
+    accounts = fakeAccounts(N, 'rep');
+    affilyncFake = await AccountsAffilync.start(accounts, TTL_SEC);
+    convertlyFake = await AccountsConvertly.start(accounts, TTL_SEC);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const r of replicas) r.kill();
+    await raw?.close().catch(() => undefined);
+    await affilyncFake?.close();
+    await convertlyFake?.close();
+    await redis?.stop();
+  });
+
+  const wrongCallers = (rounds: Round[]) => rounds.flatMap((r) => r.seen.flatMap((who, i) => who.filter((w) => w !== accounts[i].id).map((w) => `${i}: ${w}`)));
+  const perAccount = (fake: AccountsAffilync | AccountsConvertly, what: 'logins' | 'refreshes', only: (i: number) => boolean) =>
+    new Set(accounts.filter((_, i) => only(i)).map((a) => fake.counts.get(a.id)![what]));
+  const everyone = () => true;
+  const byLogin = (i: number) => i % 2 === 1;
+
+  it('logs each account in once and renews it once per lifetime across both replicas, each call with its own credential', async () => {
+    const env = { DIST, REDIS_URL: redis.url, AFFILYNC_URL: affilyncFake.baseUrl, CONVERTLY_URL: convertlyFake.baseUrl };
+    replicas = await Promise.all([Replica.start(env), Replica.start(env)]);
+
+    const first = await Promise.all(replicas.map((r) => r.round(accounts)));
+    expect(wrongCallers(first)).toEqual([]);
+    expect(perAccount(affilyncFake, 'logins', byLogin)).toEqual(new Set([1]));
+    expect(perAccount(affilyncFake, 'logins', (i) => !byLogin(i))).toEqual(new Set([0]));
+    expect(perAccount(convertlyFake, 'logins', everyone)).toEqual(new Set([1]));
+
+    // Each account again on both replicas once its shared token is due for renewal, still alive.
+    const at = accounts.map((_, i) => Math.min(first[0].doneAt[i], first[1].doneAt[i]) + SECOND_ROUND_AFTER_MS);
+    const second = await Promise.all(replicas.map((r) => r.round(accounts, at)));
+    expect(wrongCallers(second)).toEqual([]);
+    expect(perAccount(affilyncFake, 'refreshes', byLogin)).toEqual(new Set([1]));
+    expect(perAccount(convertlyFake, 'refreshes', everyone)).toEqual(new Set([1]));
+    expect(perAccount(affilyncFake, 'logins', byLogin)).toEqual(new Set([1]));
+    expect(perAccount(convertlyFake, 'logins', everyone)).toEqual(new Set([1]));
+
+    // Redis keys name accounts by hashes only: no email, password or key in any of them.
+    const keys = (await raw.keys('*')).map(String);
+    expect(keys.filter((k) => k.startsWith('nest-provider-auth:token:') && !k.endsWith(':lock'))).toHaveLength(N / 2 + N);
+    const secrets = accounts.flatMap((a) => [a.email, a.password, a.apiKey]);
+    expect(keys.filter((k) => secrets.some((s) => k.includes(s)))).toEqual([]);
+    for (const r of replicas) expect(r.output).toBe('');
+  }, 120_000);
+});

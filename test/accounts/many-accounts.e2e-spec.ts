@@ -1,0 +1,112 @@
+import type { AffilyncClient, ConvertlyClient } from '../../lib/index.js';
+import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
+import { sleep, startClients, type Clients } from '../support/nest-clients.js';
+
+const N = 1_000;
+/**
+ * Token lifetime. Tokens are renewed between 70% and 80% of it, and Convertly's cannot be
+ * refreshed once expired (nor sent to a refresh with less than ~a twentieth of it left): the second
+ * round calls each account 0.82 of a lifetime after its first call ended, inside that window.
+ */
+const TTL_SEC = 15;
+const SECOND_ROUND_AFTER_MS = 0.82 * TTL_SEC * 1_000;
+/** First-round calls at once: small batches keep each account's call short, so its token's age is known. */
+const BATCH = 100;
+
+interface Seen {
+  affilync: string[];
+  convertly: string[];
+}
+
+/**
+ * One process, one module, 1,000 accounts on each provider through forAccount(): Affilync half by
+ * API key and half by login, Convertly by login. Independent fakes answer `GET /whoami` with the
+ * account a credential belongs to.
+ */
+describe('1,000 accounts in one process', () => {
+  let accounts: FakeAccount[];
+  let affilyncFake: AccountsAffilync;
+  let convertlyFake: AccountsConvertly;
+  let app: Clients;
+
+  const affilyncFor = (i: number): AffilyncClient => {
+    const a = accounts[i];
+    return app.affilync.forAccount(i % 2 === 0 ? { apiKey: a.apiKey } : { email: a.email, password: a.password });
+  };
+  const convertlyFor = (i: number): ConvertlyClient => app.convertly.forAccount({ email: accounts[i].email, password: accounts[i].password });
+
+  /** Two calls at once on each provider for account i: who the providers say each call came from. */
+  const callAs = async (i: number): Promise<Seen> => {
+    const [a1, a2, c1, c2] = await Promise.all([
+      affilyncFor(i).get<{ account: string }>('/whoami'),
+      affilyncFor(i).get<{ account: string }>('/whoami'),
+      convertlyFor(i).get<{ account: string }>('/whoami'),
+      convertlyFor(i).get<{ account: string }>('/whoami'),
+    ]);
+    return { affilync: [a1.account, a2.account], convertly: [c1.account, c2.account] };
+  };
+  const expectOwnCredentials = (seen: Seen[]) => {
+    const wrong = seen.flatMap((s, i) => [...s.affilync, ...s.convertly].filter((who) => who !== accounts[i].id).map((who) => `${i}→${who}`));
+    expect(wrong).toEqual([]);
+  };
+  const perAccount = (fake: AccountsAffilync | AccountsConvertly, what: 'logins' | 'refreshes', only: (i: number) => boolean = () => true) =>
+    new Set(accounts.filter((_, i) => only(i)).map((a) => fake.counts.get(a.id)![what]));
+  const loginAccount = (i: number) => i % 2 === 1;
+
+  beforeAll(async () => {
+    accounts = fakeAccounts(N, 'many');
+    affilyncFake = await AccountsAffilync.start(accounts, TTL_SEC);
+    convertlyFake = await AccountsConvertly.start(accounts, TTL_SEC);
+    // Blocks without default credentials: the injected clients serve forAccount() only.
+    app = await startClients({ affilync: { baseUrl: affilyncFake.baseUrl }, convertly: { baseUrl: convertlyFake.baseUrl } } as never);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await affilyncFake?.close();
+    await convertlyFake?.close();
+  });
+
+  it('logs each account in once, renews it once per lifetime, and never calls with another account’s credential', async () => {
+    // Round 1: every account's first calls.
+    const firstDone: number[] = [];
+    const first: Seen[] = [];
+    for (let from = 0; from < N; from += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, N - from) }, (_, k) => from + k);
+      await Promise.all(
+        batch.map(async (i) => {
+          first[i] = await callAs(i);
+          firstDone[i] = Date.now();
+        }),
+      );
+    }
+    expectOwnCredentials(first);
+    expect(perAccount(affilyncFake, 'logins', loginAccount)).toEqual(new Set([1]));
+    expect(perAccount(affilyncFake, 'logins', (i) => !loginAccount(i))).toEqual(new Set([0])); // API keys never log in
+    expect(perAccount(convertlyFake, 'logins')).toEqual(new Set([1]));
+    expect(affilyncFake.total('refreshes') + convertlyFake.total('refreshes')).toBe(0);
+
+    // Round 2: each account again once its token is due for renewal and still alive.
+    const second = await Promise.all(
+      accounts.map(async (_, i) => {
+        await sleep(firstDone[i] + SECOND_ROUND_AFTER_MS - Date.now());
+        return callAs(i);
+      }),
+    );
+    expectOwnCredentials(second);
+    expect(perAccount(affilyncFake, 'refreshes', loginAccount)).toEqual(new Set([1]));
+    expect(perAccount(convertlyFake, 'refreshes')).toEqual(new Set([1]));
+    expect(perAccount(affilyncFake, 'logins', loginAccount)).toEqual(new Set([1]));
+    expect(perAccount(convertlyFake, 'logins')).toEqual(new Set([1]));
+
+    // Round 3 at once: the renewed tokens serve; nothing is renewed again.
+    expectOwnCredentials(await Promise.all(accounts.map((_, i) => callAs(i))));
+    expect(affilyncFake.total('refreshes')).toBe(N / 2);
+    expect(convertlyFake.total('refreshes')).toBe(N);
+    expect(affilyncFake.total('calls')).toBe(6 * N);
+    expect(convertlyFake.total('calls')).toBe(6 * N);
+
+    // 2,000 accounts' calls went through one pool per provider origin (64 sockets), not a pool each.
+    expect(affilyncFake.server.peakConnections).toBeLessThanOrEqual(64);
+    expect(convertlyFake.server.peakConnections).toBeLessThanOrEqual(64);
+  }, 90_000);
+});
