@@ -79,10 +79,14 @@ function isAuthorization(name: string): boolean {
 }
 
 function carriesTokenOutsideHeader(req: RequestLike): boolean {
-  if (hasTokenKey(req.query) || hasTokenKey(req.body)) return true;
-  const url = typeof req.originalUrl === 'string' ? req.originalUrl : typeof req.url === 'string' ? req.url : '';
+  if (hasTokenKey(req.body)) return true;
+  const url = typeof req.originalUrl === 'string' ? req.originalUrl : typeof req.url === 'string' ? req.url : undefined;
+  // The parsed query comes from the URL: without a '?' it holds nothing (and Express parses it
+  // anew on every read of req.query). A request without a URL string is judged by its query alone.
+  if (url === undefined) return hasTokenKey(req.query);
   const q = url.indexOf('?');
   if (q < 0) return false;
+  if (hasTokenKey(req.query)) return true;
   try {
     for (const name of new URLSearchParams(url.slice(q + 1)).keys()) if (isTokenName(name)) return true;
   } catch {

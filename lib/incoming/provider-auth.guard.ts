@@ -64,9 +64,10 @@ export class ProviderAuthGuard implements CanActivate {
     if (type !== 'http' || this.customRequest) return this.activateTransport(context, type);
     const rule = this.rules.for(context.getHandler(), context.getClass());
     if (rule.isPublic) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<HttpRequest | undefined>();
-    const res = http.getResponse<HttpResponse | undefined>();
+    // An HTTP context's arguments are [request, response, next]; switchToHttp() would attach three
+    // new closures to the context on every request to hand back the same two objects.
+    const req = context.getArgByIndex<HttpRequest | undefined>(0);
+    const res = context.getArgByIndex<HttpResponse | undefined>(1);
     if (!req || typeof req.headers !== 'object' || req.headers === null || !res) return false;
     if (this.fastPath) {
       // A credential verified before and still good: answered without a single await (a
@@ -151,12 +152,8 @@ export class ProviderAuthGuard implements CanActivate {
 
   /** Roles, then scopes, then plan. */
   protected authorize(principal: Principal, roles: readonly Role[], scopes: readonly string[]): void {
-    if (roles.length > 0 && (principal.kind !== 'user' || !roles.some((r) => roleSatisfies(principal.role, r)))) {
-      throw this.refuse({ reason: 'insufficient-role', roles });
-    }
-    if (scopes.length > 0 && !scopes.every((s) => principal.scopes.includes(s))) {
-      throw this.refuse({ reason: 'insufficient-scope', scopes });
-    }
+    if (roles.length > 0 && !holdsRole(principal, roles)) throw this.refuse({ reason: 'insufficient-role', roles });
+    if (scopes.length > 0 && !holdsScopes(principal.scopes, scopes)) throw this.refuse({ reason: 'insufficient-scope', scopes });
     const plans = this.options.allowedPlans;
     if (plans && principal.kind === 'user' && (principal.plan === undefined || !plans.has(principal.plan))) {
       throw this.refuse({ reason: 'plan' });
@@ -172,6 +169,21 @@ export class ProviderAuthGuard implements CanActivate {
   protected refuse(refusal: Refusal): ProviderAuthException {
     return answerFor(refusal, this.options.errorFormat, this.options.realm);
   }
+}
+
+// Plain loops, not some()/every() with closures: these run on every guarded request.
+
+/** Whether the principal is a user whose role satisfies one of `roles` (an API key never does). */
+function holdsRole(principal: Principal, roles: readonly Role[]): boolean {
+  if (principal.kind !== 'user') return false;
+  for (let i = 0; i < roles.length; i++) if (roleSatisfies(principal.role, roles[i])) return true;
+  return false;
+}
+
+/** Whether `held` includes every one of `required`. */
+function holdsScopes(held: readonly string[], required: readonly string[]): boolean {
+  for (let i = 0; i < required.length; i++) if (!held.includes(required[i])) return false;
+  return true;
 }
 
 /** A refusal's WWW-Authenticate challenge, on the response it is about to become. */

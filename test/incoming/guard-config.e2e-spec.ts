@@ -139,6 +139,7 @@ describe('ProviderAuthGuard fails closed', () => {
       getHandler: () => () => 0,
       getClass: () => Object,
       switchToHttp: () => ({ getRequest: () => undefined, getResponse: () => ({}) }),
+      getArgByIndex: (i: number) => [undefined, {}][i],
     } as unknown as ExecutionContext;
     expect(await guard.canActivate(noRequest)).toBe(false);
     await app.close();
