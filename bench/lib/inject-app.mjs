@@ -1,0 +1,40 @@
+// In-process requests (no sockets) into the guard benchmark's app: steadier than load on 2 cores.
+// argv: express|fastify. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
+// { perRequestNs: { route: [ns per request, one per round] } }.
+import inject from 'light-my-request';
+import { createGuardApp } from './guard-app-module.mjs';
+
+const [adapterName = 'express'] = process.argv.slice(2);
+const { app, jwt, apiKey } = await createGuardApp(adapterName);
+const server = app.getHttpAdapter().getInstance();
+// Fastify answers inject() itself; Express is a (req, res) handler light-my-request can drive.
+const send = adapterName === 'fastify' ? (opts) => server.inject(opts) : (opts) => inject(server, opts);
+
+async function timeRoute(route, authorization, n) {
+  const opts = { method: 'GET', url: `/${route}`, headers: { authorization } };
+  const began = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const res = await send(opts);
+    if (res.statusCode !== 200) throw new Error(`${adapterName} /${route}: ${res.statusCode}`);
+    // A loop of awaited injects never reaches the timers and immediates the frameworks schedule per
+    // request: without a turn of the event loop now and then they pile up (~10 KB a request).
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return Number(process.hrtime.bigint() - began) / n;
+}
+
+process.on('message', async (m) => {
+  if (m?.cmd === 'exit') process.exit(0);
+  if (m?.cmd !== 'run') return;
+  for (const r of m.routes) await timeRoute(r.route, r.authorization, Math.ceil(m.n / 4)); // warm up
+  const perRequestNs = Object.fromEntries(m.routes.map((r) => [r.route, []]));
+  for (let round = 0; round < m.rounds; round++) {
+    // Rotate the order each round so no route always runs first.
+    for (let k = 0; k < m.routes.length; k++) {
+      const r = m.routes[(k + round) % m.routes.length];
+      perRequestNs[r.route].push(await timeRoute(r.route, r.authorization, m.n));
+    }
+  }
+  process.send({ perRequestNs });
+});
+process.send({ jwt, apiKey });

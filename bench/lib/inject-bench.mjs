@@ -1,0 +1,54 @@
+// The guard's own cost inside whole requests, in-process (inject: no sockets, no load generator),
+// on both adapters: per-request time of each route minus that of the route behind a guard that
+// returns true (Nest's own guard machinery, the floor of any guard).
+import { fmt, median, start, ask } from './stats.mjs';
+
+const APP = new URL('./inject-app.mjs', import.meta.url).pathname;
+const ROUTES = [
+  { route: 'open', label: 'no guard', auth: (c) => c.jwt },
+  { route: 'trivial', label: 'a guard that returns true', auth: (c) => c.jwt },
+  { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => c.jwt, target: true },
+  { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => c.apiKey, target: true },
+  { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => c.jwt, target: true },
+];
+/** The target: at most this much over the trivial guard, per request. */
+const TARGET_US = 1;
+
+export async function injectSection(config) {
+  const n = config.mode === 'quick' ? 2_000 : 20_000;
+  const rounds = config.mode === 'quick' ? 3 : 8;
+  const lines = [
+    '## 1b. Guard inside a request, in-process (inject)',
+    '',
+    `${n.toLocaleString('en-US')} requests per route per round, ${rounds} rounds interleaved, medians; \`fastify.inject\` and light-my-request`,
+    'into Express, so no socket or load generator shares the 2 cores. Each route carries the same Authorization header.',
+    '',
+    '| adapter | route | µs per request | over no guard | over the trivial guard |',
+    '|---|---|---:|---:|---:|',
+  ];
+  const targets = [];
+  for (const adapter of ['express', 'fastify']) {
+    const { child, first } = await start(APP, [adapter]);
+    const routes = ROUTES.map((r) => ({ route: r.route, authorization: `Bearer ${r.auth(first)}` }));
+    child.send({ cmd: 'run', routes, n, rounds });
+    const { perRequestNs } = await ask(child, null, 'perRequestNs');
+    child.kill();
+    const us = Object.fromEntries(Object.entries(perRequestNs).map(([route, xs]) => [route, median(xs) / 1_000]));
+    for (const r of ROUTES) {
+      const overOpen = us[r.route] - us.open;
+      const overTrivial = us[r.route] - us.trivial;
+      lines.push(
+        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${overOpen >= 0 ? '+' : ''}${overOpen.toFixed(2)} | ${r.route === 'open' ? '' : `${overTrivial >= 0 ? '+' : ''}${overTrivial.toFixed(2)}`} |`,
+      );
+      if (r.target) {
+        targets.push({
+          name: `${adapter} inject: ${r.label} ≤ ${TARGET_US} µs over the trivial guard`,
+          measured: `${overTrivial.toFixed(2)} µs`,
+          pass: overTrivial <= TARGET_US,
+        });
+      }
+    }
+  }
+  lines.push('');
+  return { markdown: lines.join('\n'), targets };
+}
