@@ -4,7 +4,7 @@ import { hashApiKey, parseApiKey } from '../issuing/api-key-format.js';
 import type { ApiKeyStore } from '../issuing/api-key-store.interface.js';
 import { ApiKeyUsage } from '../issuing/api-key-usage.js';
 import { customClaimsOf } from '../issuing/custom-claims.js';
-import { Hs256Jwt, MAX_CREDENTIAL_CHARS } from '../issuing/hs256-jwt.js';
+import { MAX_CREDENTIAL_CHARS, type Hs256Jwt } from '../issuing/hs256-jwt.js';
 import { acceptedUntil } from '../issuing/token-lifetime.js';
 import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface.js';
 import type { RevocationFeed, WithRevocationFeed } from '../issuing/revocation-feed.js';
@@ -139,15 +139,10 @@ export class CredentialVerifier {
   }
 
   private async verifyJwt(token: string): Promise<Accepted | Refused> {
-    let payload: unknown;
-    try {
-      // Pinned to HS256; signature checked before exp, so a forged expired token is "invalid".
-      payload = this.jwt.verify(token);
-    } catch (error) {
-      return Hs256Jwt.isExpiry(error) ? EXPIRED : INVALID;
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return INVALID;
-    const c = payload as Record<string, unknown>;
+    // Pinned to HS256, a JSON object with exp; signature checked before exp, so a forged expired token is "invalid".
+    const verdict = this.jwt.check(token);
+    if (!verdict.ok) return verdict.expired ? EXPIRED : INVALID;
+    const c = verdict.payload;
     const now = Date.now() / 1000;
     const tolerance = this.options.clockToleranceSec;
     if (c.typ !== 'access') return INVALID; // a refresh token is never an access token
