@@ -106,8 +106,7 @@ export class Hs256Jwt {
       // A kid we do not hold (or never issued): no other secret is tried.
       const key = typeof header.kid === 'string' ? this.byKid.get(header.kid) : undefined;
       if (key === undefined || !signs(key, signingInput, given)) return REFUSED;
-    } else if (!this.keys.some((key) => signs(key, signingInput, given))) {
-      // One secret, or no kid: issued under a single secret, before the list. Whichever configured secret signed it.
+    } else if (!this.signedByAny(signingInput, given)) {
       return REFUSED;
     }
     const payload = jsonObjectAt(token, firstDot + 1, secondDot);
@@ -120,6 +119,12 @@ export class Hs256Jwt {
     if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) return REFUSED;
     if (!ignoreExpiration && now >= payload.exp + tolerance) return EXPIRED;
     return { ok: true, payload };
+  }
+
+  /** One secret, or no kid (issued under a single secret, before the list): whichever configured secret signed it. */
+  private signedByAny(signingInput: string, signature: Buffer): boolean {
+    for (const key of this.keys) if (signs(key, signingInput, signature)) return true;
+    return false;
   }
 
   /** Whether verify() refused only because the token has expired. */
