@@ -216,7 +216,7 @@ export async function accountsSection(config) {
     '### Spreading calls over the accounts',
     '',
     `${fmt(calls)} GET calls per run, ${CONCURRENCY} in flight, ${rounds} rounds with the variants interleaved, medians. Client CPU µs per call`,
-    'is the client process\'s user + system CPU time ÷ calls (independent of which process is the bottleneck). The one-account',
+    "is the client process's user + system CPU time ÷ calls (independent of which process is the bottleneck). The one-account",
     'variants use account 0 (on Affilync an API-key account, the cheaper credential: the spread ratio there is, if anything, low).',
     '',
     '| provider | variant | calls/s | client CPU µs per call | × one account held | × one account, forAccount() per call |',
@@ -250,7 +250,7 @@ export async function accountsSection(config) {
     '',
     `The bound on memory: ${RSS_BOUND_KB} KB per account client (the larger of RSS growth and heap + external growth: RSS after`,
     'GC keeps pages that earlier garbage left, so it may grow less than the heap), i.e. 20 MB for a full default cache',
-    '(`accountsCacheSize` 1,000) per provider, a fifth of a small Nest app\'s own RSS; an account client is a handful of',
+    "(`accountsCacheSize` 1,000) per provider, a fifth of a small Nest app's own RSS; an account client is a handful of",
     'small objects (client, resource namespaces, token manager, pacer, transport view) and its token and budget entries.',
     '',
   );

@@ -90,16 +90,17 @@ async function measureAdapter(adapter, redisUrl, config) {
     throw e;
   });
   const apps = { memory: memoryApp, redis: redisApp };
-  const counts = async (which) => (await new Promise((resolve) => {
-    const on = (m) => {
-      if (m?.counts) {
-        apps[which].child.off('message', on);
-        resolve(m.counts);
-      }
-    };
-    apps[which].child.on('message', on);
-    apps[which].child.send({ cmd: 'counts' });
-  }));
+  const counts = async (which) =>
+    await new Promise((resolve) => {
+      const on = (m) => {
+        if (m?.counts) {
+          apps[which].child.off('message', on);
+          resolve(m.counts);
+        }
+      };
+      apps[which].child.on('message', on);
+      apps[which].child.send({ cmd: 'counts' });
+    });
   // Five variants on two adapters: shorter runs than the guard's keep the section near a minute and a half.
   const rounds = Math.max(2, config.rounds - 2);
   const seconds = Math.min(config.seconds, 2.5);
@@ -178,14 +179,14 @@ export async function webhookSection(config) {
     title,
     '',
     `Each app in its own process (\`NestFactory.create(…, { rawBody: true })\`, \`incoming.webhookSecret\`), the route`,
-    '`@AffilyncWebhook() @Post()` with `@AffilyncEvent()`, plus an `@OnAffilyncEvent(\'conversion.created\')` handler on a provider;',
+    "`@AffilyncWebhook() @Post()` with `@AffilyncEvent()`, plus an `@OnAffilyncEvent('conversion.created')` handler on a provider;",
     'one app with the in-memory `EventIdStore`, one with `RedisEventIdStore` (a local `redis-server`, a claim script and a SET per',
     'event). The floor (c) is a plain `@Post()` with `@Body()` on the in-memory app: the same JSON parser and body, no guard.',
     `autocannon in the bench process, ${config.connections} connections, variants interleaved in each round, medians; every request is`,
     'a `conversion.created` delivery built and signed as it is sent, with a **new event id each time** (redeliveries: one id,',
     'handled once before the runs). On 2 cores the Redis variant shares them three ways (app, redis-server, load generator).',
     '"µs per request over (c)" = 1/req/s − 1/req/s of the floor: the server time a delivery costs beyond parsing its body.',
-    'No target on (b)/(a): it measures how much of two cores redis-server takes as much as the store\'s two commands per',
+    "No target on (b)/(a): it measures how much of two cores redis-server takes as much as the store's two commands per",
     'event (a claim script, then SET done; a redelivery is the claim alone), so it moves with the machine.',
     '',
   ];
