@@ -4,11 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { guardSection } from './lib/guard-bench.mjs';
+import { injectSection } from './lib/inject-bench.mjs';
+import { firstSightSection } from './lib/first-sight-bench.mjs';
 import { clientSection } from './lib/client-bench.mjs';
 import { stormSection } from './lib/storm-bench.mjs';
 import { memorySection } from './lib/memory-bench.mjs';
 import { redisSection } from './lib/redis-bench.mjs';
 import { pacingSection } from './lib/pacing-bench.mjs';
+import { accountsSection } from './lib/accounts-bench.mjs';
+import { webhookSection } from './lib/webhook-bench.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -20,6 +24,8 @@ const started = Date.now();
 const sections = [];
 const want = (name) => !only || only.split(',').includes(name);
 if (want('guard')) sections.push(await guardSection(config));
+if (want('inject')) sections.push(await injectSection(config));
+if (want('firstsight')) sections.push(await firstSightSection(config));
 let bareRps;
 if (want('client')) {
   const client = await clientSection(config);
@@ -30,6 +36,8 @@ if (want('storm')) sections.push(await stormSection(config, bareRps));
 if (want('memory')) sections.push(await memorySection(config));
 if (want('redis')) sections.push(await redisSection(config));
 if (want('pacing')) sections.push(await pacingSection(config));
+if (want('accounts')) sections.push(await accountsSection(config));
+if (want('webhooks')) sections.push(await webhookSection(config));
 
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url))).version;
 const load = spawnSync('sh', ['-c', 'cat /proc/loadavg 2>/dev/null'], { encoding: 'utf8' }).stdout.trim();

@@ -6,6 +6,7 @@ import { resolveAccount } from '../provider-auth.options-validation.js';
 import { LOGGER_CONTEXT } from '../provider-auth.constants.js';
 import { AccountCache } from './account-cache.js';
 import { ApiKeyCredential, type CredentialSource } from './credential-source.js';
+import { BearerHeader } from './exchange.js';
 import { HttpTransport } from './http-transport.js';
 import type { OriginConnections } from './origin-connections.js';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
@@ -88,7 +89,7 @@ export class ProviderClientKit {
           logger,
           telemetry,
         });
-    return { dialect, transport, credentials, basePathname: account.basePathname, http: options.http, pacer, telemetry };
+    return { dialect, transport, credentials, basePathname: account.basePathname, http: options.http, pacer, telemetry, bearer: new BearerHeader() };
   }
 }
 

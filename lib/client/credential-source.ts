@@ -2,6 +2,8 @@
 export interface CredentialSource {
   /** The credential to use now (logging in or refreshing first if needed). */
   current(signal?: AbortSignal): Promise<string>;
+  /** The credential to use now when it is at hand without any I/O (else undefined: call current()). */
+  currentNow(): string | undefined;
   /**
    * A call sent with `used` got 401. Resolves to the credential to replay with (renewed only if
    * `used` is still the current one), or undefined when there is nothing to renew (API keys).
@@ -23,6 +25,10 @@ export class ApiKeyCredential implements CredentialSource {
   ) {}
 
   async current(): Promise<string> {
+    return this.apiKey;
+  }
+
+  currentNow(): string {
     return this.apiKey;
   }
 

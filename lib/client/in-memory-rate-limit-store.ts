@@ -10,10 +10,20 @@ export class InMemoryRateLimitStore implements RateLimitStore {
   private readonly budgets = new Map<string, RateBudget>();
 
   async reserve(key: string, policy: RatePolicy, now: number, leaseMs: number): Promise<RateReservation> {
-    return reserveIn(this.budget(key), policy, now, leaseMs);
+    return this.reserveNow(key, policy, now, leaseMs);
   }
 
   async record(key: string, policy: RatePolicy, report: RateReport, now: number): Promise<RateLimitStatus | undefined> {
+    return this.recordNow(key, policy, report, now);
+  }
+
+  /** reserve() without a promise: the clients' pacing calls this one directly (two awaits fewer per call). */
+  reserveNow(key: string, policy: RatePolicy, now: number, leaseMs: number): RateReservation {
+    return reserveIn(this.budget(key), policy, now, leaseMs);
+  }
+
+  /** record() without a promise. */
+  recordNow(key: string, policy: RatePolicy, report: RateReport, now: number): RateLimitStatus | undefined {
     return recordIn(this.budget(key), policy, report, now);
   }
 

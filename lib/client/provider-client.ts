@@ -2,6 +2,7 @@ import type { ProviderDialect, RateLimitInfo } from '../dialects/dialect.interfa
 import { ProviderAuthConfigError } from '../provider-auth-config.error.js';
 import type { ResolvedHttpOptions } from '../provider-auth.options.js';
 import { callerHeaders } from './caller-headers.js';
+import { Exchange, type BearerHeader } from './exchange.js';
 import type { ProviderClientKit } from './client-factory.js';
 import type { CredentialSource } from './credential-source.js';
 import type { HttpMethod, HttpTransport, TransportResponse } from './http-transport.js';
@@ -55,6 +56,8 @@ export interface ProviderClientCore {
   http: ResolvedHttpOptions;
   /** Paces calls on this credential through the RateLimitStore. */
   pacer: RatePacer;
+  /** The Authorization header of the credential in use. */
+  bearer: BearerHeader;
   /** Spans and metrics of this provider's calls (a no-op without OpenTelemetry). */
   telemetry: ClientTelemetry;
 }
@@ -147,29 +150,7 @@ export class ProviderClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const repeatable = isRepeatable(opts.method, opts.idempotent);
 
-    const timeoutMs = opts.timeoutMs ?? http.timeoutMs;
-    // A wait for budget longer than the call would wait for an answer, or than the module lets a
-    // Retry-After be waited out, is not begun.
-    const waitBounds = { budgetMs: Math.min(timeoutMs, http.maxRetryAfterMs), answerMs: timeoutMs };
-    const send = async (credential: string): Promise<TransportResponse> => {
-      const ticket = await core.pacer.acquire(waitBounds, opts.signal, describe(opts), trace);
-      let res: TransportResponse | undefined;
-      try {
-        trace?.sent();
-        res = await core.transport.send({
-          method: opts.method,
-          path,
-          headers: { ...headers, authorization: `Bearer ${credential}` },
-          body,
-          timeoutMs,
-          signal: opts.signal,
-        });
-        trace?.answered(res.status);
-        return res;
-      } finally {
-        await core.pacer.report(ticket, res);
-      }
-    };
+    const exchange = new Exchange(core, opts.method, path, headers, body, opts.timeoutMs ?? http.timeoutMs, opts.signal, trace, () => describe(opts));
 
     let renewed = false;
     // Every credential this call was sent with: an error must not quote any of them back, even
@@ -179,16 +160,17 @@ export class ProviderClient {
       const retriesLeft = repeatable && attempt < http.maxRetries;
       let res: TransportResponse;
       try {
-        const used = await credentials.current(opts.signal);
+        // A credential at hand (an API key, a token not yet due for renewal) needs no await.
+        const used = credentials.currentNow() ?? (await credentials.current(opts.signal));
         sentWith.push(used);
-        res = await send(used);
+        res = await exchange.send(used);
         if (res.status === 401 && !renewed) {
           // One renewal per call (only if `used` is still current) and one replay; never a loop.
           renewed = true;
           const replacement = await credentials.afterRejection(used, opts.signal);
           if (replacement !== undefined) {
             sentWith.push(replacement);
-            res = await send(replacement);
+            res = await exchange.send(replacement);
           }
         }
       } catch (error) {
@@ -201,14 +183,14 @@ export class ProviderClient {
         }
         throw error;
       }
-      const reported = dialect.parseRateLimit(res.headers, Date.now());
+      const reported = exchange.reported;
       const rateLimit: RateLimitInfo | undefined = reported && {
         limit: reported.limit,
         remaining: reported.remaining,
         ...(reported.reset !== undefined && { reset: reported.reset }),
       };
       if (res.status >= 200 && res.status < 300) {
-        return { status: res.status, headers: res.headers, data: this.parseData<T>(core, res, describe(opts)), rateLimit };
+        return { status: res.status, headers: res.headers, data: this.parseData<T>(core, res, exchange.describe), rateLimit };
       }
       // A 429, or a 503 saying when to come back: wait that long if it is short, never less; a
       // longer wait (or a call that may not be repeated) is the caller's, with retryAfterMs. An
@@ -279,7 +261,7 @@ export class ProviderClient {
    * page, a truncated answer) is an error, never handed on as if it were data. 204 and empty
    * bodies are undefined.
    */
-  private parseData<T>(core: ProviderClientCore, res: TransportResponse, what: string): T {
+  private parseData<T>(core: ProviderClientCore, res: TransportResponse, what: () => string): T {
     if (res.status === 204) return undefined as T;
     return parseJsonBody(core.dialect, res, what) as T;
   }

@@ -54,7 +54,10 @@ export function reserveIn(b: RateBudget, policy: RatePolicy, now: number, leaseM
     if (b.log.length >= policy.limit) return { granted: false, waitMs: b.log[0]! + policy.windowMs - now, firm: true, status: statusOf(b, policy) };
     b.log.push(now);
   } else if (reported) {
-    for (const [ticket, until] of b.inflight) if (until <= now) b.inflight.delete(ticket);
+    // forEach, not for…of with [ticket, until]: no array per entry on every call.
+    b.inflight.forEach((until, ticket) => {
+      if (until <= now) b.inflight.delete(ticket);
+    });
     if (b.limit === 0) {
       // Nothing known yet: one call goes first, the others wait for the budget its answer reports.
       if (b.probe > now) return { granted: false, waitMs: b.probe - now, firm: false, awaitingFirstAnswer: true };

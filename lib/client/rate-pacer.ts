@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import type { ProviderDialect, RatePolicy } from '../dialects/dialect.interface.js';
+import type { ProviderDialect, RatePolicy, ReportedRateLimit } from '../dialects/dialect.interface.js';
 import { ProviderRateLimitError } from './errors.js';
+import { InMemoryRateLimitStore } from './in-memory-rate-limit-store.js';
 import type { TransportResponse } from './http-transport.js';
 import type { RateLimitStatus, RateLimitStore, RateReport } from './rate-limit-store.interface.js';
 import { parseRetryAfter } from './response-errors.js';
@@ -44,6 +45,8 @@ export function paddedPolicy(policy: RatePolicy): RatePolicy {
 export class RatePacer {
   private lastStatus: RateLimitStatus | undefined;
   private storeFailing = false;
+  /** The default in-memory store, asked without promises (it never fails and never waits). */
+  private readonly local: InMemoryRateLimitStore | undefined;
 
   constructor(
     private readonly dialect: ProviderDialect,
@@ -51,7 +54,9 @@ export class RatePacer {
     private readonly key: string,
     private readonly policy: RatePolicy,
     private readonly logger: LoggerService,
-  ) {}
+  ) {
+    this.local = store instanceof InMemoryRateLimitStore ? store : undefined;
+  }
 
   /**
    * The budget as this process last learned it (from the store or an answer). A reported window
@@ -72,10 +77,27 @@ export class RatePacer {
    * of the budget yet) is not waiting for budget: it is bounded by `bounds.answerMs` alone. Each
    * wait is told to `trace` (telemetry), when there is one.
    */
-  async acquire(
+  acquire(
     bounds: { budgetMs: number; answerMs: number },
     signal: AbortSignal | undefined,
-    what: string,
+    what: () => string,
+    trace?: Pick<CallTrace, 'waitedForBudget'>,
+  ): number | undefined | Promise<number | undefined> {
+    // The usual case with the in-memory store, a place granted at once: no promise at all.
+    const local = this.local;
+    if (local !== undefined && !signal?.aborted) {
+      const reservation = local.reserveNow(this.key, this.policy, Date.now(), bounds.answerMs + IN_FLIGHT_SLACK_MS);
+      if (reservation.status) this.lastStatus = reservation.status;
+      if (reservation.granted) return reservation.ticket;
+    }
+    return this.acquireWaiting(bounds, signal, what, trace);
+  }
+
+  /** acquire() when a place may have to be waited for, or the store is remote. */
+  private async acquireWaiting(
+    bounds: { budgetMs: number; answerMs: number },
+    signal: AbortSignal | undefined,
+    what: () => string,
     trace?: Pick<CallTrace, 'waitedForBudget'>,
   ): Promise<number | undefined> {
     let looked = 0;
@@ -89,7 +111,7 @@ export class RatePacer {
       if (reservation.firm) {
         looked = 0;
         looks = 0;
-        if (reservation.waitMs > bounds.budgetMs) throw this.refusal(reservation.waitMs, bounds.budgetMs, what);
+        if (reservation.waitMs > bounds.budgetMs) throw this.refusal(reservation.waitMs, bounds.budgetMs, what());
         trace?.waitedForBudget(reservation.waitMs);
         await sleep(reservation.waitMs, signal);
       } else {
@@ -100,7 +122,7 @@ export class RatePacer {
         const soon = reservation.awaitingFirstAnswer || reservation.awaitingAnswers;
         const step = Math.min(reservation.waitMs, soon ? ANSWER_POLL_MS * 2 ** Math.min(looks++, 4) : GUESSED_WAIT_POLL_MS, GUESSED_WAIT_POLL_MS);
         const bound = reservation.awaitingFirstAnswer ? bounds.answerMs : bounds.budgetMs;
-        if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what);
+        if (looked + step > bound) throw this.refusal(reservation.waitMs, bound, what());
         looked += step;
         trace?.waitedForBudget(step);
         await sleep(step, signal);
@@ -108,13 +130,15 @@ export class RatePacer {
     }
   }
 
-  /** Tell the store what the answer (or undefined: none arrived) said about the budget. */
-  async report(ticket: number | undefined, res: TransportResponse | undefined): Promise<void> {
+  /**
+   * Tell the store what the answer (or undefined: none arrived) said about the budget; `reported`
+   * is the answer's rate-limit headers as the dialect parsed them. Returns a promise only when the
+   * store is remote.
+   */
+  report(ticket: number | undefined, res: TransportResponse | undefined, reported: ReportedRateLimit | undefined, now: number): void | Promise<void> {
     if (ticket === undefined) return;
-    const now = Date.now();
     const report: RateReport = { ticket, answered: res !== undefined };
     if (res) {
-      const reported = this.dialect.parseRateLimit(res.headers, now);
       if (reported) {
         report.limit = reported.limit;
         report.remaining = reported.remaining;
@@ -135,8 +159,12 @@ export class RatePacer {
         if (asked !== undefined && asked > 0) report.blockedUntil = now + asked + (report.resetPaddingMs ?? 0);
       }
     }
-    const status = await this.storeCall(() => this.store.record(this.key, this.policy, report, now));
-    // Affilync's own figures (above) are shown as sent; a plan's budget is only known to the store.
+    if (this.local !== undefined) return this.recorded(this.local.recordNow(this.key, this.policy, report, now));
+    return this.storeCall(() => this.store.record(this.key, this.policy, report, now)).then((status) => this.recorded(status));
+  }
+
+  private recorded(status: RateLimitStatus | undefined): void {
+    // Affilync's own figures (in report()) are shown as sent; a plan's budget is only known to the store.
     if (status && this.policy.kind === 'window') this.lastStatus = status;
   }
 

@@ -52,7 +52,8 @@ export function resolveRequestPath(dialect: ProviderDialect, basePathname: strin
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
     throw new InvalidRequestPathError(`${dialect.displayName} call path must start with a single '/', e.g. '/campaigns'`);
   }
-  const pathOnly = path.split('?')[0];
+  const q = path.indexOf('?');
+  const pathOnly = q < 0 ? path : path.slice(0, q);
   if (/[\s\\#]|:\/\//.test(path) || /(^|\/)\.\.?(\/|$|\?)/.test(path) || hidesSegmentSyntax(pathOnly)) {
     throw new InvalidRequestPathError(
       `${dialect.displayName} call path must be a plain relative path, without '..', '#', '\\', spaces or a scheme, encoded or not`,
@@ -64,7 +65,9 @@ export function resolveRequestPath(dialect: ProviderDialect, basePathname: strin
       `${dialect.displayName} call path repeats '${base}/': the base URL already ends in '${base}', so call '${pathOnly.slice(base.length) || '/'}'`,
     );
   }
-  const search = new URLSearchParams(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
+  // Most calls carry no query: nothing to encode or check.
+  if (q < 0 && isEmpty(query)) return basePathname + pathOnly;
+  const search = new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
   for (const [name, value] of Object.entries(query ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
       if (v !== undefined && v !== null) search.append(name, String(v));
@@ -79,4 +82,9 @@ export function resolveRequestPath(dialect: ProviderDialect, basePathname: strin
   }
   const qs = search.toString();
   return `${basePathname}${pathOnly}${qs ? `?${qs}` : ''}`;
+}
+
+function isEmpty(query: Query | undefined): boolean {
+  for (const name in query) if (Object.hasOwn(query, name)) return false;
+  return true;
 }

@@ -6,7 +6,7 @@ import { parseRetryAfterValue } from './retry-after.js';
 import { safeErrorCode, safeFieldErrors, safeProviderText, type HeldSecrets } from './provider-text.js';
 
 /** Parse a JSON answer; undefined for an empty one. Throws ProviderInvalidResponseError otherwise. */
-export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, what: string): unknown {
+export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, what: string | (() => string)): unknown {
   if (res.text.length === 0) return undefined;
   try {
     return JSON.parse(res.text);
@@ -14,7 +14,7 @@ export function parseJsonBody(dialect: ProviderDialect, res: TransportResponse, 
     throw new ProviderInvalidResponseError({
       provider: dialect.name,
       status: res.status,
-      message: `${dialect.displayName} answered ${what} with a body that is not valid JSON`,
+      message: `${dialect.displayName} answered ${typeof what === 'string' ? what : what()} with a body that is not valid JSON`,
       retryable: false,
     });
   }

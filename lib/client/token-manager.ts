@@ -50,12 +50,19 @@ export class TokenManager implements CredentialSource {
     this.key = tokenStoreKey(cfg.dialect.name, cfg.baseUrl, cfg.email);
   }
 
-  async current(signal?: AbortSignal): Promise<string> {
-    // The token this process last read or obtained, until its renewal point: no store round trip
-    // per call (with Redis, one per call would double the cost of every request). If another
-    // replica replaced it meanwhile, the provider answers 401 and afterRejection() reads the store.
+  /**
+   * The token this process last read or obtained, until its renewal point: no store round trip
+   * per call (with Redis, one per call would double the cost of every request). If another
+   * replica replaced it meanwhile, the provider answers 401 and afterRejection() reads the store.
+   */
+  currentNow(): string | undefined {
     const seen = this.lastSeen;
-    if (seen && Date.now() < seen.refreshAt && this.cfg.store.isAvailable?.() !== false) return seen.accessToken;
+    return seen && Date.now() < seen.refreshAt && this.cfg.store.isAvailable?.() !== false ? seen.accessToken : undefined;
+  }
+
+  async current(signal?: AbortSignal): Promise<string> {
+    const now = this.currentNow();
+    if (now !== undefined) return now;
     // A renewal is already under way in this process: wait for it rather than read the store
     // again (10,000 callers arriving at an expired token would make 10,000 reads first).
     if (this.inflight) return (await abortable(this.inflight, signal)).accessToken;
