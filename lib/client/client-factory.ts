@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ProviderDialect } from '../dialects/dialect.interface.js';
 import type { ResolvedProviderAuthOptions, ResolvedProviderOptions } from '../provider-auth.options.js';
@@ -55,10 +54,21 @@ export class ProviderClientKit {
    * made by `make` from the account's parts.
    */
   account<C>(credentials: unknown, make: (core: ProviderClientCore) => C): C {
-    const account = resolveAccount(credentials, this.provider, this.block, (message) => this.logger.warn?.(message));
-    const { client, hit } = this.accounts.get(accountKey(account), () => make(this.coreFor(account)));
+    // Credentials seen before are found by their own values, without validating them again (they
+    // passed when their client was made); anything else is validated first, and throws if bad.
+    const key = accountKey(credentials) ?? this.validatedKey(credentials);
+    const { client, hit } = this.accounts.get(key, () => {
+      const account = resolveAccount(credentials, this.provider, this.block, (message) => this.logger.warn?.(message));
+      return make(this.coreFor(account));
+    });
     if (this.deps.telemetry.enabled) this.deps.telemetry.accountCache(this.provider, hit);
     return client as C;
+  }
+
+  /** The key of credentials accountKey() cannot read, once they pass validation (else it throws). */
+  private validatedKey(credentials: unknown): string {
+    const a = resolveAccount(credentials, this.provider, this.block, () => undefined);
+    return accountKey({ baseUrl: a.baseUrl, apiKey: a.apiKey, email: a.email, password: a.password, plan: a.plan })!;
   }
 
   private coreFor(account: ResolvedProviderOptions): ProviderClientCore {
@@ -97,11 +107,23 @@ function hasCredentials(block: ResolvedProviderOptions): boolean {
   return block.apiKey !== undefined || block.email !== undefined;
 }
 
+const ACCOUNT_FIELDS = new Set(['baseUrl', 'apiKey', 'email', 'password', 'plan']);
+
 /**
- * The cache key of an account: everything that makes its client different, hashed (the secrets
- * in it never leave this process, and are not kept in the clear as map keys either).
+ * The cache key of an account's credentials as given: every field that makes its client different,
+ * each length-prefixed (no value can pass for another), the email without case. Undefined when the
+ * credentials are not a plain set of those string fields: validation decides about those. Kept in
+ * this process's memory only, as the credentials themselves are.
  */
-function accountKey(a: ResolvedProviderOptions): string {
-  const parts = [a.baseUrl, a.apiKey ?? '', a.email?.toLowerCase() ?? '', a.password ?? '', a.plan ?? ''];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+function accountKey(given: unknown): string | undefined {
+  if (typeof given !== 'object' || given === null) return undefined;
+  let key = '';
+  for (const field of Object.keys(given)) if (!ACCOUNT_FIELDS.has(field)) return undefined;
+  for (const field of ACCOUNT_FIELDS) {
+    const value: unknown = (given as Record<string, unknown>)[field];
+    if (value !== undefined && typeof value !== 'string') return undefined;
+    const text = value === undefined ? '' : field === 'email' ? value.toLowerCase() : value;
+    key += `${value === undefined ? '-' : text.length}:${text};`;
+  }
+  return key;
 }
