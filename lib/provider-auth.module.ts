@@ -13,6 +13,7 @@ import { CredentialVerifier } from './incoming/credential-verifier.js';
 import { findRouteDecoratorIssues } from './incoming/route-decorator-checks.js';
 import { ProviderAuthGuard } from './incoming/provider-auth.guard.js';
 import { bindVerifier, unbindVerifier } from './incoming/verifier-registry.js';
+import { declareRequestUser } from './incoming/request-user-slot.js';
 import { ApiKeyService } from './issuing/api-key.service.js';
 import { ApiKeyStore } from './issuing/api-key-store.interface.js';
 import { InMemoryApiKeyStore } from './issuing/in-memory-api-key-store.js';
@@ -215,6 +216,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
     if (this.verifier && server) {
       this.server = server;
       bindVerifier(server, this.verifier);
+      declareRequestUser(server);
     }
   }
 }
