@@ -1,10 +1,11 @@
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from 'redis';
 import type { AnyRedisClient } from '../lib/redis/index.js';
 import { EMULATOR_DEFAULT_USER, ProviderEmulator, type EmulatedProvider } from '../lib/testing/index.js';
 import { RedisServer } from './support/redis-server.js';
+import { ReplicaProcess } from './support/replica-process.js';
 
 const run = promisify(execFile);
 const root = process.cwd();
@@ -26,50 +27,28 @@ interface BurstResult {
   ms: number;
 }
 
-/** A replica process and its IPC channel. */
+/** A replica of the app (test/support/replica-worker.mjs): `burst` fires n concurrent calls. */
 class Replica {
-  private nextId = 0;
-  private readonly waiting = new Map<number, (r: BurstResult) => void>();
-  output = '';
+  private constructor(private readonly worker: ReplicaProcess) {}
 
-  private constructor(readonly proc: ChildProcess) {
-    proc.on('message', (m: { id?: number } & BurstResult) => {
-      if (m.id !== undefined) this.waiting.get(m.id)?.(m);
-    });
-    proc.stdout?.on('data', (d) => (this.output += String(d)));
-    proc.stderr?.on('data', (d) => (this.output += String(d)));
-  }
-
-  static start(env: Record<string, string>): Promise<Replica> {
-    const proc = fork(WORKER, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
-    const replica = new Replica(proc);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`replica did not start: ${replica.output}`)), 20_000);
-      proc.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${replica.output}`)));
-      proc.on('message', (m: { ready?: boolean }) => {
-        if (m.ready) {
-          clearTimeout(timer);
-          resolve(replica);
-        }
-      });
-    });
+  static async start(env: Record<string, string>): Promise<Replica> {
+    return new Replica(await ReplicaProcess.start(WORKER, env));
   }
 
   get pid(): number {
-    return this.proc.pid!;
+    return this.worker.pid;
+  }
+
+  get output(): string {
+    return this.worker.output;
   }
 
   burst(provider: EmulatedProvider, n: number): Promise<BurstResult> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, resolve);
-      this.proc.once('exit', () => reject(new Error(`replica ${this.pid} died`)));
-      this.proc.send({ cmd: 'burst', provider, n, id });
-    });
+    return this.worker.ask({ cmd: 'burst', provider, n });
   }
 
   kill(): void {
-    this.proc.kill('SIGKILL');
+    this.worker.kill();
   }
 }
 

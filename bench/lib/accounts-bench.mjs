@@ -237,7 +237,7 @@ export async function accountsSection(config) {
     '',
     '### forAccount() on a cache hit',
     '',
-    `A loop of forAccount() over the ${fmt(ACCOUNTS)} cached accounts (validation, SHA-256 of the credentials, LRU lookup), median of ${rounds}`,
+    `A loop of forAccount() over the ${fmt(ACCOUNTS)} cached accounts (the credentials as given make the key; an LRU lookup), median of ${rounds}`,
     'runs, against the client CPU time of one `get` by a held client (above).',
     '',
     '| provider | forAccount() µs | get, client CPU µs | lookup ÷ get |',

@@ -1,10 +1,11 @@
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from 'redis';
 import type { AnyRedisClient } from '../../lib/redis/index.js';
 import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
 import { RedisServer } from '../support/redis-server.js';
+import { ReplicaProcess } from '../support/replica-process.js';
 
 const run = promisify(execFile);
 const root = process.cwd();
@@ -21,44 +22,24 @@ interface Round {
   doneAt: number[];
 }
 
+/** A replica serving every account (test/support/accounts-worker.mjs): `round` calls as each, once. */
 class Replica {
-  private nextId = 0;
-  private readonly waiting = new Map<number, (r: Round) => void>();
-  output = '';
+  private constructor(private readonly worker: ReplicaProcess) {}
 
-  private constructor(readonly proc: ChildProcess) {
-    proc.on('message', (m: { id?: number } & Round) => {
-      if (m.id !== undefined) this.waiting.get(m.id)?.(m);
-    });
-    proc.stdout?.on('data', (d) => (this.output += String(d)));
-    proc.stderr?.on('data', (d) => (this.output += String(d)));
+  static async start(env: Record<string, string>): Promise<Replica> {
+    return new Replica(await ReplicaProcess.start(WORKER, env));
   }
 
-  static start(env: Record<string, string>): Promise<Replica> {
-    const replica = new Replica(fork(WORKER, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] }));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`replica did not start: ${replica.output}`)), 20_000);
-      replica.proc.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${replica.output}`)));
-      replica.proc.on('message', (m: { ready?: boolean }) => {
-        if (m.ready) {
-          clearTimeout(timer);
-          resolve(replica);
-        }
-      });
-    });
+  get output(): string {
+    return this.worker.output;
   }
 
   round(accounts: FakeAccount[], at?: number[]): Promise<Round> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, resolve);
-      this.proc.once('exit', () => reject(new Error(`replica died: ${this.output}`)));
-      this.proc.send({ cmd: 'round', id, accounts, at });
-    });
+    return this.worker.ask({ cmd: 'round', accounts, at });
   }
 
   kill(): void {
-    this.proc.kill('SIGKILL');
+    this.worker.kill();
   }
 }
 

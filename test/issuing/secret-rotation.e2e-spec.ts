@@ -24,6 +24,7 @@ import {
 import { answerFor } from '../../lib/incoming/auth-answers.js';
 import { ProviderBearerStrategy } from '../../lib/passport/index.js';
 import { accessClaims, b64url, forge, parts, payloadOf } from '../incoming/support/token-forge.js';
+import { incomingBootstrapError } from '../support/bootstrap-error.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { secretAudit } from '../support/secret-audit.js';
 import { TokenRoutes } from '../support/token-routes.js';
@@ -287,22 +288,7 @@ describe('incoming.jwtSecret lists are checked at bootstrap', () => {
 
   beforeAll(() => secretAudit.registerSecret(LONG, SHORT));
 
-  async function bootstrapError(jwtSecret: unknown): Promise<Error | undefined> {
-    try {
-      const mod = await Test.createTestingModule({
-        imports: [ProviderAuthModule.forRoot({ incoming: { jwtSecret: jwtSecret as IncomingOptions['jwtSecret'] } })],
-      })
-        .setLogger(new CapturingLogger())
-        .compile();
-      const app = mod.createNestApplication({ logger: false });
-      await app.init();
-      await app.close();
-      return undefined;
-    } catch (e) {
-      secretAudit.recordError('bootstrap', e);
-      return e as Error;
-    }
-  }
+  const bootstrapError = (jwtSecret: unknown) => incomingBootstrapError({ jwtSecret: jwtSecret as IncomingOptions['jwtSecret'] });
 
   it.each([
     ['an empty list', [], 'incoming.jwtSecret', /at least one \{ kid, secret \}/],

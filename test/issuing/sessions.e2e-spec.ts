@@ -4,20 +4,12 @@
  * in-memory and the Redis store (a real redis-server), on Express and Fastify.
  */
 import { randomUUID } from 'node:crypto';
-import { Test } from '@nestjs/testing';
 import { createClient } from 'redis';
-import {
-  InMemoryRefreshTokenStore,
-  ProviderAuthConfigError,
-  ProviderAuthModule,
-  type RefreshTokenStore,
-  type SessionSummary,
-  type TokenPair,
-} from '../../lib/index.js';
+import { InMemoryRefreshTokenStore, ProviderAuthConfigError, type RefreshTokenStore, type SessionSummary, type TokenPair } from '../../lib/index.js';
 import { answerFor } from '../../lib/incoming/auth-answers.js';
 import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
 import { payloadOf } from '../incoming/support/token-forge.js';
-import { CapturingLogger } from '../support/capturing-logger.js';
+import { incomingBootstrapError } from '../support/bootstrap-error.js';
 import { RedisServer } from '../support/redis-server.js';
 import { secretAudit } from '../support/secret-audit.js';
 import { keep, startTokenApp, type TokenApp } from '../support/token-app.js';
@@ -217,22 +209,8 @@ describe('a RefreshTokenStore without the session methods', () => {
     };
   }
 
-  async function bootstrapError(refreshTokenStore: Partial<RefreshTokenStore>): Promise<Error | undefined> {
-    try {
-      const mod = await Test.createTestingModule({
-        imports: [ProviderAuthModule.forRoot({ incoming: { jwtSecret: SECRET, refreshTokenStore: refreshTokenStore as RefreshTokenStore } })],
-      })
-        .setLogger(new CapturingLogger())
-        .compile();
-      const app = mod.createNestApplication({ logger: false });
-      await app.init();
-      await app.close();
-      return undefined;
-    } catch (e) {
-      secretAudit.recordError('bootstrap', e);
-      return e as Error;
-    }
-  }
+  const bootstrapError = (refreshTokenStore: Partial<RefreshTokenStore>) =>
+    incomingBootstrapError({ jwtSecret: SECRET, refreshTokenStore: refreshTokenStore as RefreshTokenStore });
 
   it('stops the app at bootstrap, naming the option and the missing methods', async () => {
     const err = await bootstrapError(olderStore());
