@@ -62,6 +62,9 @@ export async function clientSection(config) {
     },
     { label: 'AffilyncClient.get (API key)', call: () => affilync.get('/campaigns'), target: true },
     { label: 'ConvertlyClient.get (cached token)', call: () => convertly.get('/affiliates'), target: true },
+    // The typed methods: the same request, with the query checked and the answer's envelope validated.
+    { label: 'affilync.campaigns.list() (typed, first page)', call: () => affilync.campaigns.list(), generic: 2 },
+    { label: 'convertly.affiliates.list() (typed, first page)', call: () => convertly.affiliates.list(), generic: 3 },
   ];
   for (const v of variants) await throughput(v.call, config.warmup);
   const runs = variants.map(() => []);
@@ -83,14 +86,14 @@ export async function clientSection(config) {
     `${CONCURRENCY} concurrent callers, tiny local node:http server in its own process. \`undici.request(url)\` goes through undici's global`,
     'dispatcher; our clients use a `Pool` per origin, so the Pool row is the stricter reference.',
     '',
-    '| client | req/s | × bare undici.request | × undici Pool |',
-    '|---|---:|---:|---:|',
+    '| client | req/s | × bare undici.request | × undici Pool | × the generic get |',
+    '|---|---:|---:|---:|---:|',
   ];
   const targets = [];
   variants.forEach((v, i) => {
-    lines.push(`| ${v.label} | ${fmt(rps[i])} | ${(rps[i] / bareRps).toFixed(2)} | ${(rps[i] / poolRps).toFixed(2)} |`);
-    if (v.target)
-      targets.push({ name: `${v.label} ≥ 0.90× bare undici.request`, measured: `${(rps[i] / bareRps).toFixed(2)}×`, pass: rps[i] / bareRps >= 0.9 });
+    const generic = v.generic === undefined ? '' : (rps[i] / rps[v.generic]).toFixed(2);
+    lines.push(`| ${v.label} | ${fmt(rps[i])} | ${(rps[i] / bareRps).toFixed(2)} | ${(rps[i] / poolRps).toFixed(2)} | ${generic} |`);
+    if (v.target) targets.push({ name: `${v.label} ≥ 1.00× an undici Pool`, measured: `${(rps[i] / poolRps).toFixed(2)}×`, pass: rps[i] / poolRps >= 1 });
   });
   lines.push('');
   return { markdown: lines.join('\n'), targets, bareRps };
