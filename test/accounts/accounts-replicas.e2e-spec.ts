@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from 'redis';
 import type { AnyRedisClient } from '../../lib/redis/index.js';
+import type { StoredToken } from '../../lib/client/token-store.interface.js';
 import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
+import { renewalTimes } from '../support/account-renewals.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ReplicaProcess } from '../support/replica-process.js';
 
@@ -12,14 +14,12 @@ const root = process.cwd();
 const DIST = join(root, '.build', 'accounts-dist');
 const WORKER = join(root, 'test', 'support', 'accounts-worker.mjs');
 const N = 1_000;
-/** See many-accounts.e2e-spec.ts: the second round comes 0.82 of a lifetime after the first. */
+/** Token lifetime: the second round calls each account just after its shared token's renewal point. */
 const TTL_SEC = 30;
-const SECOND_ROUND_AFTER_MS = 0.82 * TTL_SEC * 1_000;
 
 interface Round {
   /** Per account: [who Affilync said called, who Convertly said called]. */
   seen: [string, string][];
-  doneAt: number[];
 }
 
 /** A replica serving every account (test/support/accounts-worker.mjs): `round` calls as each, once. */
@@ -34,7 +34,8 @@ class Replica {
     return this.worker.output;
   }
 
-  round(accounts: FakeAccount[], at?: number[]): Promise<Round> {
+  /** `at[i]`: when to call account i on Affilync and on Convertly (null: at once). */
+  round(accounts: FakeAccount[], at?: [number | null, number | null][]): Promise<Round> {
     return this.worker.ask({ cmd: 'round', accounts, at });
   }
 
@@ -80,6 +81,10 @@ describe('two replicas sharing Redis serve 1,000 accounts', () => {
     new Set(accounts.filter((_, i) => only(i)).map((a) => fake.counts.get(a.id)![what]));
   const everyone = () => true;
   const byLogin = (i: number) => i % 2 === 1;
+  const stored = async (key: string) => {
+    const t = await raw.hGet(key, 't');
+    return t == null ? undefined : (JSON.parse(String(t)) as StoredToken);
+  };
 
   it('logs each account in once and renews it once per lifetime across both replicas, each call with its own credential', async () => {
     const env = { DIST, REDIS_URL: redis.url, AFFILYNC_URL: affilyncFake.baseUrl, CONVERTLY_URL: convertlyFake.baseUrl };
@@ -91,8 +96,12 @@ describe('two replicas sharing Redis serve 1,000 accounts', () => {
     expect(perAccount(affilyncFake, 'logins', (i) => !byLogin(i))).toEqual(new Set([0]));
     expect(perAccount(convertlyFake, 'logins', everyone)).toEqual(new Set([1]));
 
-    // Each account again on both replicas once its shared token is due for renewal, still alive.
-    const at = accounts.map((_, i) => Math.min(first[0].doneAt[i], first[1].doneAt[i]) + SECOND_ROUND_AFTER_MS);
+    // Each account again on both replicas once its shared token is due for renewal, still alive:
+    // just after the renewal point the replicas stored, not a guess from when the first round ended.
+    const loginAccounts = accounts.filter((_, i) => byLogin(i));
+    const affilyncAt = await renewalTimes(stored, 'affilync', affilyncFake.baseUrl, loginAccounts.map((a) => a.email));
+    const convertlyAt = await renewalTimes(stored, 'convertly', convertlyFake.baseUrl, accounts.map((a) => a.email));
+    const at = accounts.map((_, i): [number | null, number | null] => [byLogin(i) ? affilyncAt[(i - 1) / 2] : null, convertlyAt[i]]);
     const second = await Promise.all(replicas.map((r) => r.round(accounts, at)));
     expect(wrongCallers(second)).toEqual([]);
     expect(perAccount(affilyncFake, 'refreshes', byLogin)).toEqual(new Set([1]));

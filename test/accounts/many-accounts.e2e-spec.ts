@@ -1,18 +1,17 @@
-import type { AffilyncClient, ConvertlyClient } from '../../lib/index.js';
+import { InMemoryTokenStore, type AffilyncClient, type ConvertlyClient } from '../../lib/index.js';
 import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
+import { renewalTimes } from '../support/account-renewals.js';
 import { sleep, startClients, type Clients } from '../support/nest-clients.js';
 
 const N = 1_000;
 /**
  * Token lifetime. Tokens are renewed between 70% and 80% of it, and Convertly's cannot be
- * refreshed once expired (nor sent to a refresh with less than ~a twentieth of it left; its `exp` is
- * whole seconds): the second round calls each account 0.82 of a lifetime after its first call ended,
- * inside that window as long as the first call took less than ~2 s (a 15 s lifetime left 0.6 s, too
- * little on a busy CI machine).
+ * refreshed once expired (nor sent to a refresh with less than a quarter of its renewal window
+ * left): the second round calls each account on each provider just after its stored renewal point,
+ * which leaves over 4 s of a 30 s lifetime for a busy machine to make the call.
  */
 const TTL_SEC = 30;
-const SECOND_ROUND_AFTER_MS = 0.82 * TTL_SEC * 1_000;
-/** First-round calls at once: small batches keep each account's call short, so its token's age is known. */
+/** Accounts whose first calls go out at once: traffic arrives over time, not all in one tick. */
 const BATCH = 100;
 
 interface Seen {
@@ -30,6 +29,7 @@ describe('1,000 accounts in one process', () => {
   let affilyncFake: AccountsAffilync;
   let convertlyFake: AccountsConvertly;
   let app: Clients;
+  const tokenStore = new InMemoryTokenStore();
 
   const affilyncFor = (i: number): AffilyncClient => {
     const a = accounts[i];
@@ -37,15 +37,16 @@ describe('1,000 accounts in one process', () => {
   };
   const convertlyFor = (i: number): ConvertlyClient => app.convertly.forAccount({ email: accounts[i].email, password: accounts[i].password });
 
-  /** Two calls at once on each provider for account i: who the providers say each call came from. */
-  const callAs = async (i: number): Promise<Seen> => {
-    const [a1, a2, c1, c2] = await Promise.all([
-      affilyncFor(i).get<{ account: string }>('/whoami'),
-      affilyncFor(i).get<{ account: string }>('/whoami'),
-      convertlyFor(i).get<{ account: string }>('/whoami'),
-      convertlyFor(i).get<{ account: string }>('/whoami'),
-    ]);
-    return { affilync: [a1.account, a2.account], convertly: [c1.account, c2.account] };
+  /** Two calls at once for account i on one provider, at `at` (epoch ms) if given: who the provider says each came from. */
+  const twice = async (client: () => AffilyncClient | ConvertlyClient, at?: number): Promise<string[]> => {
+    if (at !== undefined) await sleep(at - Date.now());
+    const answers = await Promise.all([client().get<{ account: string }>('/whoami'), client().get<{ account: string }>('/whoami')]);
+    return answers.map((a) => a.account);
+  };
+  /** Two calls at once on each provider for account i (at `at[i]` on Affilync and Convertly if given). */
+  const callAs = async (i: number, at?: [number | undefined, number | undefined]): Promise<Seen> => {
+    const [affilync, convertly] = await Promise.all([twice(() => affilyncFor(i), at?.[0]), twice(() => convertlyFor(i), at?.[1])]);
+    return { affilync, convertly };
   };
   const expectOwnCredentials = (seen: Seen[]) => {
     const wrong = seen.flatMap((s, i) => [...s.affilync, ...s.convertly].filter((who) => who !== accounts[i].id).map((who) => `${i}→${who}`));
@@ -60,7 +61,7 @@ describe('1,000 accounts in one process', () => {
     affilyncFake = await AccountsAffilync.start(accounts, TTL_SEC);
     convertlyFake = await AccountsConvertly.start(accounts, TTL_SEC);
     // Blocks without default credentials: the injected clients serve forAccount() only.
-    app = await startClients({ affilync: { baseUrl: affilyncFake.baseUrl }, convertly: { baseUrl: convertlyFake.baseUrl } } as never);
+    app = await startClients({ affilync: { baseUrl: affilyncFake.baseUrl }, convertly: { baseUrl: convertlyFake.baseUrl }, tokenStore } as never);
   });
   afterAll(async () => {
     await app?.close();
@@ -70,14 +71,12 @@ describe('1,000 accounts in one process', () => {
 
   it('logs each account in once, renews it once per lifetime, and never calls with another account’s credential', async () => {
     // Round 1: every account's first calls.
-    const firstDone: number[] = [];
     const first: Seen[] = [];
     for (let from = 0; from < N; from += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, N - from) }, (_, k) => from + k);
       await Promise.all(
         batch.map(async (i) => {
           first[i] = await callAs(i);
-          firstDone[i] = Date.now();
         }),
       );
     }
@@ -87,13 +86,13 @@ describe('1,000 accounts in one process', () => {
     expect(perAccount(convertlyFake, 'logins')).toEqual(new Set([1]));
     expect(affilyncFake.total('refreshes') + convertlyFake.total('refreshes')).toBe(0);
 
-    // Round 2: each account again once its token is due for renewal and still alive.
-    const second = await Promise.all(
-      accounts.map(async (_, i) => {
-        await sleep(firstDone[i] + SECOND_ROUND_AFTER_MS - Date.now());
-        return callAs(i);
-      }),
-    );
+    // Round 2: each account again once its token is due for renewal and still alive: just after
+    // the renewal point in the store, not a guess from when the first round ended.
+    const read = async (key: string) => (await tokenStore.get(key))?.token;
+    const loginAccounts = accounts.filter((_, i) => loginAccount(i));
+    const affilyncAt = await renewalTimes(read, 'affilync', affilyncFake.baseUrl, loginAccounts.map((a) => a.email));
+    const convertlyAt = await renewalTimes(read, 'convertly', convertlyFake.baseUrl, accounts.map((a) => a.email));
+    const second = await Promise.all(accounts.map((_, i) => callAs(i, [loginAccount(i) ? affilyncAt[(i - 1) / 2] : undefined, convertlyAt[i]])));
     expectOwnCredentials(second);
     expect(perAccount(affilyncFake, 'refreshes', loginAccount)).toEqual(new Set([1]));
     expect(perAccount(convertlyFake, 'refreshes')).toEqual(new Set([1]));
