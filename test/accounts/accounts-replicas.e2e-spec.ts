@@ -99,8 +99,18 @@ describe('two replicas sharing Redis serve 1,000 accounts', () => {
     // Each account again on both replicas once its shared token is due for renewal, still alive:
     // just after the renewal point the replicas stored, not a guess from when the first round ended.
     const loginAccounts = accounts.filter((_, i) => byLogin(i));
-    const affilyncAt = await renewalTimes(stored, 'affilync', affilyncFake.baseUrl, loginAccounts.map((a) => a.email));
-    const convertlyAt = await renewalTimes(stored, 'convertly', convertlyFake.baseUrl, accounts.map((a) => a.email));
+    const affilyncAt = await renewalTimes(
+      stored,
+      'affilync',
+      affilyncFake.baseUrl,
+      loginAccounts.map((a) => a.email),
+    );
+    const convertlyAt = await renewalTimes(
+      stored,
+      'convertly',
+      convertlyFake.baseUrl,
+      accounts.map((a) => a.email),
+    );
     const at = accounts.map((_, i): [number | null, number | null] => [byLogin(i) ? affilyncAt[(i - 1) / 2] : null, convertlyAt[i]]);
     const second = await Promise.all(replicas.map((r) => r.round(accounts, at)));
     expect(wrongCallers(second)).toEqual([]);

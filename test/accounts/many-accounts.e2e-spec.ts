@@ -90,8 +90,18 @@ describe('1,000 accounts in one process', () => {
     // the renewal point in the store, not a guess from when the first round ended.
     const read = async (key: string) => (await tokenStore.get(key))?.token;
     const loginAccounts = accounts.filter((_, i) => loginAccount(i));
-    const affilyncAt = await renewalTimes(read, 'affilync', affilyncFake.baseUrl, loginAccounts.map((a) => a.email));
-    const convertlyAt = await renewalTimes(read, 'convertly', convertlyFake.baseUrl, accounts.map((a) => a.email));
+    const affilyncAt = await renewalTimes(
+      read,
+      'affilync',
+      affilyncFake.baseUrl,
+      loginAccounts.map((a) => a.email),
+    );
+    const convertlyAt = await renewalTimes(
+      read,
+      'convertly',
+      convertlyFake.baseUrl,
+      accounts.map((a) => a.email),
+    );
     const second = await Promise.all(accounts.map((_, i) => callAs(i, [loginAccount(i) ? affilyncAt[(i - 1) / 2] : undefined, convertlyAt[i]])));
     expectOwnCredentials(second);
     expect(perAccount(affilyncFake, 'refreshes', loginAccount)).toEqual(new Set([1]));
