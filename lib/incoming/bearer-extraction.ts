@@ -43,15 +43,15 @@ export function extractBearer(req: RequestLike): Extraction {
 }
 
 /**
- * The fast path's reading: the value after an exact `Bearer ` prefix, when it is the request's only
+ * The fast path's reading: the whole Authorization value, when it is the request's only
  * Authorization header and no token rides in the query or body; undefined otherwise. Not
- * validated: it is only looked up among credentials that passed extractBearer() and verification
- * before, and anything else goes the full way.
+ * validated: it is only looked up, as `Bearer <credential>` exactly, among credentials that passed
+ * extractBearer() and verification before, and anything else goes the full way.
  */
-export function bearerCandidate(req: RequestLike): string | undefined {
+export function bearerHeaderCandidate(req: RequestLike): string | undefined {
   const header = req.headers?.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
-  return hasSeveralAuthorizationHeaders(req) || carriesTokenOutsideHeader(req) ? undefined : header.slice(7);
+  if (typeof header !== 'string') return undefined;
+  return hasSeveralAuthorizationHeaders(req) || carriesTokenOutsideHeader(req) ? undefined : header;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RefreshTokenStore } from '../issuing/refresh-token-store.interface
 import type { RevocationFeed, WithRevocationFeed } from '../issuing/revocation-feed.js';
 import type { ResolvedIncomingOptions } from '../provider-auth.options.js';
 import { ROLES, type Principal, type Role } from './principal.js';
-import { VerifiedCredentialCache } from './verified-credential-cache.js';
+import { VerifiedCredentialCache, type VerifiedCredential } from './verified-credential-cache.js';
 
 export type Verification = { ok: true; principal: Principal } | { ok: false; failure: 'invalid' | 'expired' };
 
@@ -93,7 +93,21 @@ export class CredentialVerifier {
     const cache = this.cacheIfLive();
     if (!cache) return undefined;
     const now = Date.now();
-    const hit = cache.get(token, now);
+    return this.served(cache.get(token, now), now);
+  }
+
+  /**
+   * cached() for a whole Authorization value, `Bearer <credential>` exactly (any other spelling is
+   * undefined): the guard's fast path, which need not cut the credential out of the header.
+   */
+  cachedHeader(header: string): Principal | undefined {
+    const cache = this.cacheIfLive();
+    if (!cache) return undefined;
+    const now = Date.now();
+    return this.served(cache.getByHeader(header, now), now);
+  }
+
+  private served(hit: VerifiedCredential | undefined, now: number): Principal | undefined {
     if (!hit) return undefined;
     if (hit.principal.kind === 'api_key') this.usage.record(hit.principal.keyId, now);
     // A copy: a handler that decorates request.user must not change the next request's.

@@ -5,7 +5,7 @@ import { PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
 import type { ResolvedIncomingOptions, ResolvedProviderAuthOptions } from '../provider-auth.options.js';
 import { answerFor, ProviderAuthException, type Refusal } from './auth-answers.js';
 import { authenticateRequest } from './authenticate-request.js';
-import { bearerCandidate } from './bearer-extraction.js';
+import { bearerHeaderCandidate } from './bearer-extraction.js';
 import { CredentialVerifier } from './credential-verifier.js';
 import { roleSatisfies, type Principal, type Role } from './principal.js';
 import { RouteRules, type RouteRule } from './route-rules.js';
@@ -72,8 +72,8 @@ export class ProviderAuthGuard implements CanActivate {
     if (this.fastPath) {
       // A credential verified before and still good: answered without a single await (a
       // promise per request was a measurable share of a fast route's time).
-      const candidate = bearerCandidate(req);
-      const principal = candidate === undefined ? undefined : this.verifier!.cached(candidate);
+      const header = bearerHeaderCandidate(req);
+      const principal = header === undefined ? undefined : this.verifier!.cachedHeader(header);
       if (principal) {
         if (this.telemetry.enabled) this.telemetry.credentialCache(true);
         req.user = principal;

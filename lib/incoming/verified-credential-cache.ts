@@ -20,17 +20,26 @@ export const DEFAULT_CACHE_ENTRIES = 10_000;
  */
 export class VerifiedCredentialCache {
   /** By the credential's last 32 characters (see keyOf). */
-  private readonly entries = new Map<string, VerifiedCredential>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly maxEntries = DEFAULT_CACHE_ENTRIES) {}
 
   get(token: string, now: number): VerifiedCredential | undefined {
     const key = keyOf(token);
     const hit = this.entries.get(key);
-    if (hit === undefined || hit.token !== token) return undefined;
-    if (now < hit.until) return hit;
-    this.entries.delete(key);
-    return undefined;
+    return hit !== undefined && hit.token === token ? this.live(key, hit, now) : undefined;
+  }
+
+  /**
+   * The same lookup by a whole `Authorization` value, `Bearer <credential>` exactly (the guard's
+   * fast path): no slice of the header to allocate per request, and one comparison of two whole
+   * strings. Any other spelling (`bearer`, two spaces) is not found and goes the full way.
+   */
+  getByHeader(header: string, now: number): VerifiedCredential | undefined {
+    if (header.length <= BEARER_PREFIX.length) return undefined;
+    const key = header.length - BEARER_PREFIX.length > KEY_CHARS ? header.slice(-KEY_CHARS) : header.slice(BEARER_PREFIX.length);
+    const hit = this.entries.get(key);
+    return hit !== undefined && hit.header === header ? this.live(key, hit, now) : undefined;
   }
 
   set(credential: VerifiedCredential): void {
@@ -39,7 +48,7 @@ export class VerifiedCredentialCache {
       // Map iterates in insertion order: the first key is the oldest.
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(key, credential);
+    this.entries.set(key, { ...credential, header: BEARER_PREFIX + credential.token });
   }
 
   clear(): void {
@@ -49,7 +58,21 @@ export class VerifiedCredentialCache {
   get size(): number {
     return this.entries.size;
   }
+
+  private live(key: string, hit: Entry, now: number): VerifiedCredential | undefined {
+    if (now < hit.until) return hit;
+    this.entries.delete(key);
+    return undefined;
+  }
 }
+
+/** An entry also holds the exact header that carries its credential, for getByHeader(). */
+interface Entry extends VerifiedCredential {
+  header: string;
+}
+
+const BEARER_PREFIX = 'Bearer ';
+const KEY_CHARS = 32;
 
 /**
  * The map key: the credential's last 32 characters — a JWT's signature, an API key's random part
@@ -58,5 +81,5 @@ export class VerifiedCredentialCache {
  * a lookup compares the whole credential.
  */
 function keyOf(token: string): string {
-  return token.length > 32 ? token.slice(-32) : token;
+  return token.length > KEY_CHARS ? token.slice(-KEY_CHARS) : token;
 }

@@ -194,6 +194,28 @@ describe.each(['express', 'fastify'])('the cache of verified credentials on %s',
     expect((await use().expect(401)).body).toMatchObject({ error_code: 'TOKEN_EXPIRED' });
   });
 
+  it('serves from the cache only the exact `Bearer <credential>` it verified: a header sharing its tail goes the full way', async () => {
+    const token = keep(await tokens.issue({ sub: 'c8', role: 'member' })).access_token;
+    const { key } = await keys.create({ label: 'tail', scopes: ['campaigns:read'] });
+    secretAudit.registerSecret(key);
+    await warm(token);
+    await warm(key);
+    expect(verifier.cached(token)).toBeDefined();
+    expect(verifier.cached(key)).toBeDefined();
+    const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
+    const raw = (value: string) => request(app.getHttpServer()).get('/me').set('Authorization', value);
+    // Same last 32 characters (the cache's key), another credential: checked in full, refused.
+    await raw(`Bearer x${token}`).expect(401);
+    await raw(`Bearer ${flip(token, 20)}`).expect(401);
+    await raw(`Bearer ${'A'.repeat(token.length - 32)}${token.slice(-32)}`).expect(401);
+    await raw(`Bearer ${flip(key, 12)}`).expect(401);
+    await raw(`Bearer afk_live_${key.slice(-32)}`).expect(401);
+    // Other spellings of the same credential are not the fast path's: the full check decides.
+    await raw(`Bearer  ${token}`).expect(401);
+    await raw(`bearer ${token}`).expect(200);
+    await raw(`Basic ${token}`).expect(401);
+  });
+
   it('never caches a refused credential', async () => {
     const before = verifier.cachedCredentials;
     const good = keep(await tokens.issue({ sub: 'c7', role: 'member' }));
