@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import type { AnyRedisClient } from '../../lib/redis/index.js';
 import type { StoredToken } from '../../lib/client/token-store.interface.js';
 import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
-import { renewalTimes } from '../support/account-renewals.js';
+import { accountRenewalTimes } from '../support/account-renewals.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ReplicaProcess } from '../support/replica-process.js';
 
@@ -98,20 +98,8 @@ describe('two replicas sharing Redis serve 1,000 accounts', () => {
 
     // Each account again on both replicas once its shared token is due for renewal, still alive:
     // just after the renewal point the replicas stored, not a guess from when the first round ended.
-    const loginAccounts = accounts.filter((_, i) => byLogin(i));
-    const affilyncAt = await renewalTimes(
-      stored,
-      'affilync',
-      affilyncFake.baseUrl,
-      loginAccounts.map((a) => a.email),
-    );
-    const convertlyAt = await renewalTimes(
-      stored,
-      'convertly',
-      convertlyFake.baseUrl,
-      accounts.map((a) => a.email),
-    );
-    const at = accounts.map((_, i): [number | null, number | null] => [byLogin(i) ? affilyncAt[(i - 1) / 2] : null, convertlyAt[i]]);
+    const renewals = await accountRenewalTimes(stored, accounts, { affilync: affilyncFake.baseUrl, convertly: convertlyFake.baseUrl }, byLogin);
+    const at = renewals.map(([affilync, convertly]): [number | null, number | null] => [affilync ?? null, convertly]);
     const second = await Promise.all(replicas.map((r) => r.round(accounts, at)));
     expect(wrongCallers(second)).toEqual([]);
     expect(perAccount(affilyncFake, 'refreshes', byLogin)).toEqual(new Set([1]));

@@ -1,6 +1,6 @@
 import { InMemoryTokenStore, type AffilyncClient, type ConvertlyClient } from '../../lib/index.js';
 import { AccountsAffilync, AccountsConvertly, fakeAccounts, type FakeAccount } from '../support/account-providers.js';
-import { renewalTimes } from '../support/account-renewals.js';
+import { accountRenewalTimes } from '../support/account-renewals.js';
 import { sleep, startClients, type Clients } from '../support/nest-clients.js';
 
 const N = 1_000;
@@ -89,25 +89,13 @@ describe('1,000 accounts in one process', () => {
     // Round 2: each account again once its token is due for renewal and still alive: just after
     // the renewal point in the store, not a guess from when the first round ended.
     const read = async (key: string) => (await tokenStore.get(key))?.token;
-    const loginAccounts = accounts.filter((_, i) => loginAccount(i));
-    const affilyncAt = await renewalTimes(
-      read,
-      'affilync',
-      affilyncFake.baseUrl,
-      loginAccounts.map((a) => a.email),
-    );
-    const convertlyAt = await renewalTimes(
-      read,
-      'convertly',
-      convertlyFake.baseUrl,
-      accounts.map((a) => a.email),
-    );
+    const renewals = await accountRenewalTimes(read, accounts, { affilync: affilyncFake.baseUrl, convertly: convertlyFake.baseUrl }, loginAccount);
     // Round 3: each account again as soon as its round 2 returns (not once every account's has:
     // on a slow machine the first renewed tokens may be due again by then). The renewed tokens
     // serve, and nothing is renewed twice.
     const rounds = await Promise.all(
       accounts.map(async (_, i) => {
-        const second = await callAs(i, [loginAccount(i) ? affilyncAt[(i - 1) / 2] : undefined, convertlyAt[i]]);
+        const second = await callAs(i, renewals[i]);
         return { second, third: await callAs(i) };
       }),
     );

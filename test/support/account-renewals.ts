@@ -1,5 +1,6 @@
 import { tokenStoreKey } from '../../lib/client/token-manager.js';
 import type { StoredToken } from '../../lib/client/token-store.interface.js';
+import type { FakeAccount } from './account-providers.js';
 
 /** Reads one stored token by its store key (an InMemoryTokenStore, or the `t` field of a Redis hash). */
 export type StoredTokenReader = (key: string) => Promise<StoredToken | undefined>;
@@ -25,4 +26,27 @@ export async function renewalTimes(read: StoredTokenReader, provider: string, ba
       return token.refreshAt + AFTER_RENEWAL_POINT_MS;
     }),
   );
+}
+
+/**
+ * When to call each account again on each provider, as the accounts tests use them (on Affilync the
+ * accounts `logsIn` picks log in and the others use API keys, with no token; on Convertly every
+ * account logs in): `[affilyncAt, convertlyAt]` per account, `undefined` where no token is kept.
+ */
+export async function accountRenewalTimes(
+  read: StoredTokenReader,
+  accounts: readonly FakeAccount[],
+  baseUrls: { affilync: string; convertly: string },
+  logsIn: (i: number) => boolean,
+): Promise<[number | undefined, number][]> {
+  const byLogin = accounts.filter((_, i) => logsIn(i)).map((a) => a.email);
+  const affilyncAt = await renewalTimes(read, 'affilync', baseUrls.affilync, byLogin);
+  const convertlyAt = await renewalTimes(
+    read,
+    'convertly',
+    baseUrls.convertly,
+    accounts.map((a) => a.email),
+  );
+  let next = 0;
+  return accounts.map((_, i) => [logsIn(i) ? affilyncAt[next++] : undefined, convertlyAt[i]]);
 }
