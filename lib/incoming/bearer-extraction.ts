@@ -18,7 +18,7 @@ export interface RequestLike {
   /** Node's raw header list (Express's request is Node's). */
   rawHeaders?: unknown;
   /** Fastify's request wraps Node's. */
-  raw?: { rawHeaders?: unknown };
+  raw?: { rawHeaders?: unknown; url?: unknown; originalUrl?: unknown };
   query?: unknown;
   body?: unknown;
   url?: unknown;
@@ -32,9 +32,10 @@ const SCHEME_ONLY = /^bearer(\s|$)/i;
 
 /** Reads the credential of a request the way ProviderAuthGuard and ProviderBearerStrategy both do. */
 export function extractBearer(req: RequestLike): Extraction {
-  if (hasSeveralAuthorizationHeaders(req)) return { kind: 'duplicate-header' };
-  if (carriesTokenOutsideHeader(req)) return { kind: 'outside-header' };
-  const header = req.headers?.authorization;
+  const headers = req.headers;
+  const refusal = framingRefusal(req, headers);
+  if (refusal) return { kind: refusal };
+  const header = headers?.authorization;
   if (header === undefined || header === '') return { kind: 'missing' };
   if (typeof header !== 'string') return { kind: 'malformed' };
   const m = BEARER.exec(header);
@@ -46,12 +47,44 @@ export function extractBearer(req: RequestLike): Extraction {
  * The fast path's reading: the whole Authorization value, when it is the request's only
  * Authorization header and no token rides in the query or body; undefined otherwise. Not
  * validated: it is only looked up, as `Bearer <credential>` exactly, among credentials that passed
- * extractBearer() and verification before, and anything else goes the full way.
+ * extractBearer() and verification before, and anything else goes the full way. `headers` is
+ * `req.headers`, read once by the caller.
  */
-export function bearerHeaderCandidate(req: RequestLike): string | undefined {
-  const header = req.headers?.authorization;
+export function bearerHeaderCandidate(req: RequestLike, headers: Record<string, unknown>): string | undefined {
+  const header = headers.authorization;
   if (typeof header !== 'string') return undefined;
-  return hasSeveralAuthorizationHeaders(req) || carriesTokenOutsideHeader(req) ? undefined : header;
+  return framingRefusal(req, headers) === undefined ? header : undefined;
+}
+
+/**
+ * Why a request is refused whatever its Authorization value says: a second Authorization header,
+ * or a token outside the header. Each property of the request is read once, and only those needed:
+ * on Express every read of a request property is a lookup that no inline cache holds (Express sets
+ * each request's prototype, after which V8 gives every request object a map of its own), so each
+ * read costs about a microsecond under load.
+ */
+function framingRefusal(req: RequestLike, headers: Record<string, unknown> | undefined): 'duplicate-header' | 'outside-header' | undefined {
+  const own = req.rawHeaders;
+  let rawHeaders: unknown;
+  let url: unknown;
+  if (Array.isArray(own)) {
+    // Node's request (Express's, a transport's stand-in). Express keeps the URL before any router
+    // rewrote it in originalUrl.
+    rawHeaders = own;
+    const original = req.originalUrl;
+    url = typeof original === 'string' ? original : req.url;
+  } else {
+    // Fastify's request wraps Node's; its own originalUrl getter would add a property to every
+    // request it is read on, so the URL comes from the wrapped one (originalUrl there when
+    // Fastify's rewriteUrl changed it).
+    const wrapped = req.raw;
+    rawHeaders = wrapped?.rawHeaders;
+    const original = wrapped?.originalUrl;
+    url = typeof original === 'string' ? original : typeof wrapped?.url === 'string' ? wrapped.url : (req.originalUrl ?? req.url);
+  }
+  if (hasSeveralAuthorizationHeaders(rawHeaders)) return 'duplicate-header';
+  if (carriesTokenOutsideHeader(req, headers, url)) return 'outside-header';
+  return undefined;
 }
 
 /**
@@ -60,8 +93,7 @@ export function bearerHeaderCandidate(req: RequestLike): string | undefined {
  * runs on every guarded request, a name is compared only when its length matches, and the two
  * usual spellings without lower-casing (which allocates).
  */
-function hasSeveralAuthorizationHeaders(req: RequestLike): boolean {
-  const raw = Array.isArray(req.rawHeaders) ? req.rawHeaders : req.raw?.rawHeaders;
+function hasSeveralAuthorizationHeaders(raw: unknown): boolean {
   if (!Array.isArray(raw)) return false;
   let seen = false;
   for (let i = 0; i < raw.length; i += 2) {
@@ -78,12 +110,17 @@ function isAuthorization(name: string): boolean {
   return name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization';
 }
 
-function carriesTokenOutsideHeader(req: RequestLike): boolean {
-  if (hasTokenKey(req.body)) return true;
-  const url = typeof req.originalUrl === 'string' ? req.originalUrl : typeof req.url === 'string' ? req.url : undefined;
+/**
+ * An `access_token` in the body or the query (`url` is the request's). The body is looked at only
+ * when the request has one (or may: HTTP/2, or headers unknown): a body parser — body-parser's
+ * `typeis.hasBody()`, Fastify's — reads none without Content-Length or Transfer-Encoding, and a
+ * GET then spares a read of `req.body` (on Express a walk of the whole prototype chain).
+ */
+function carriesTokenOutsideHeader(req: RequestLike, headers: Record<string, unknown> | undefined, url: unknown): boolean {
+  if (mayCarryBody(headers) && hasTokenKey(req.body)) return true;
   // The parsed query comes from the URL: without a '?' it holds nothing (and Express parses it
   // anew on every read of req.query). A request without a URL string is judged by its query alone.
-  if (url === undefined) return hasTokenKey(req.query);
+  if (typeof url !== 'string') return hasTokenKey(req.query);
   const q = url.indexOf('?');
   if (q < 0) return false;
   if (hasTokenKey(req.query)) return true;
@@ -93,6 +130,12 @@ function carriesTokenOutsideHeader(req: RequestLike): boolean {
     return true; // an unparseable query string is not trusted either
   }
   return false;
+}
+
+function mayCarryBody(headers: Record<string, unknown> | undefined): boolean {
+  if (typeof headers !== 'object' || headers === null) return true;
+  // ':method' is among the headers of an HTTP/2 request only, whose body needs no length header.
+  return headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined || headers[':method'] !== undefined;
 }
 
 function hasTokenKey(container: unknown): boolean {

@@ -68,11 +68,14 @@ export class ProviderAuthGuard implements CanActivate {
     // new closures to the context on every request to hand back the same two objects.
     const req = context.getArgByIndex<HttpRequest | undefined>(0);
     const res = context.getArgByIndex<HttpResponse | undefined>(1);
-    if (!req || typeof req.headers !== 'object' || req.headers === null || !res) return false;
+    if (!req || !res) return false;
+    // Read once: each property access of an Express request is a slow lookup (bearer-extraction.ts).
+    const headers = req.headers;
+    if (typeof headers !== 'object' || headers === null) return false;
     if (this.fastPath) {
       // A credential verified before and still good: answered without a single await (a
       // promise per request was a measurable share of a fast route's time).
-      const header = bearerHeaderCandidate(req);
+      const header = bearerHeaderCandidate(req, headers);
       const principal = header === undefined ? undefined : this.verifier!.cachedHeader(header);
       if (principal) {
         if (this.telemetry.enabled) this.telemetry.credentialCache(true);

@@ -1,7 +1,9 @@
-import { Controller, Get, UseGuards, type INestApplication } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, UseGuards, type INestApplication } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ProviderBearerStrategy } from '../../lib/passport/index.js';
 import {
@@ -23,6 +25,7 @@ import {
   type TokenPair,
 } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { send, type Send } from './support/incoming-app.js';
 import { secretAudit } from '../support/secret-audit.js';
 import { TokenRoutes } from '../support/token-routes.js';
 
@@ -44,15 +47,26 @@ class PassportRoutes {
   }
 }
 
-async function startApp(adapter: string, incoming: Partial<IncomingOptions> = {}) {
+/** A guarded route that takes a body (the global guard covers it). */
+@Controller('body')
+class BodyRoutes {
+  @Post('me')
+  @HttpCode(200)
+  me(@CurrentPrincipal() p: Principal) {
+    return p;
+  }
+}
+
+async function startApp(adapter: string, incoming: Partial<IncomingOptions> = {}, http2 = false) {
   const mod = await Test.createTestingModule({
     imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: SECRET, ...incoming } })],
-    controllers: [TokenRoutes, PassportRoutes],
+    controllers: [TokenRoutes, PassportRoutes, BodyRoutes],
     providers: [ProviderBearerStrategy],
   })
     .setLogger(new CapturingLogger())
     .compile();
-  const app: INestApplication = adapter === 'fastify' ? mod.createNestApplication(new FastifyAdapter()) : mod.createNestApplication();
+  const fastify = () => (http2 ? new FastifyAdapter({ http2: true }) : new FastifyAdapter());
+  const app: INestApplication = adapter === 'fastify' ? mod.createNestApplication(fastify()) : mod.createNestApplication();
   await app.init();
   if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -204,7 +218,7 @@ describe.each(['express', 'fastify'])('the cache of verified credentials on %s',
     expect(verifier.cached(key)).toBeDefined();
     const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
     const raw = (value: string) => request(app.getHttpServer()).get('/me').set('Authorization', value);
-    // Same last 32 characters (the cache's key), another credential: checked in full, refused.
+    // Same length and tail (the cache's key), another credential: checked in full, refused.
     await raw(`Bearer x${token}`).expect(401);
     await raw(`Bearer ${flip(token, 20)}`).expect(401);
     await raw(`Bearer ${'A'.repeat(token.length - 32)}${token.slice(-32)}`).expect(401);
@@ -214,6 +228,26 @@ describe.each(['express', 'fastify'])('the cache of verified credentials on %s',
     await raw(`Bearer  ${token}`).expect(401);
     await raw(`bearer ${token}`).expect(200);
     await raw(`Basic ${token}`).expect(401);
+  });
+
+  it('refuses a warm credential beside an access_token in the body or the query, chunked bodies included', async () => {
+    const token = keep(await tokens.issue({ sub: 'c9', role: 'member' })).access_token;
+    await warm(token);
+    expect(verifier.cached(token)).toBeDefined();
+    const authorization = `Bearer ${token}`;
+    const other = 'a'.repeat(24);
+    const post = (body: Send['body']) => send(app.getHttpServer(), { path: '/body/me', method: 'post', authorization, body });
+    expect((await post({ type: 'json', data: { name: 'x' } })).status).toBe(200);
+    expect((await post({ type: 'json', data: { name: 'x' }, chunked: true })).status).toBe(200);
+    for (const type of ['json', 'form'] as const) {
+      for (const chunked of [false, true]) {
+        const answer = await post({ type, data: { access_token: other }, chunked });
+        const refused = { status: answer.status, invalidRequest: answer.text.includes('"INVALID_REQUEST"') };
+        expect({ type, chunked, ...refused }).toEqual({ type, chunked, status: 400, invalidRequest: true });
+      }
+    }
+    await request(app.getHttpServer()).get(`/me?access_token=${other}`).set('Authorization', authorization).expect(400);
+    await me(token).expect(200);
   });
 
   it('never caches a refused credential', async () => {
@@ -226,6 +260,47 @@ describe.each(['express', 'fastify'])('the cache of verified credentials on %s',
       await me(`afk_live_${'x'.repeat(i + 10)}`).expect(401);
     }
     expect(verifier.cachedCredentials).toBe(before);
+  });
+});
+
+describe('the cache of verified credentials on Fastify over HTTP/2', () => {
+  /** One request on an h2c session; a body goes out in DATA frames, with no length header. */
+  const call = (session: ClientHttp2Session, path: string, authorization: string, body?: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const headers = {
+        ':method': body === undefined ? 'GET' : 'POST',
+        ':path': path,
+        authorization,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      };
+      const stream = session.request(headers);
+      let status = 0;
+      let text = '';
+      stream.on('response', (h) => (status = Number(h[':status'])));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (text += chunk));
+      stream.on('end', () => resolve({ status, text }));
+      stream.on('error', reject);
+      if (body !== undefined) stream.write(body.slice(0, 5));
+      stream.end(body?.slice(5));
+    });
+
+  it('refuses a warm credential beside an access_token in a body sent without Content-Length', async () => {
+    const app = await startApp('fastify', {}, true);
+    await app.listen(0, '127.0.0.1');
+    const session = connectHttp2(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
+    try {
+      const token = keep(await app.get(TokenService).issue({ sub: 'h2', role: 'member' })).access_token;
+      const authorization = `Bearer ${token}`;
+      for (let i = 0; i < 3; i++) expect((await call(session, '/me', authorization)).status).toBe(200);
+      expect(app.get(CredentialVerifier).cached(token)).toBeDefined();
+      expect((await call(session, '/body/me', authorization, JSON.stringify({ name: 'x' }))).status).toBe(200);
+      const refused = await call(session, '/body/me', authorization, JSON.stringify({ access_token: 'a'.repeat(24) }));
+      expect({ status: refused.status, invalidRequest: refused.text.includes('"INVALID_REQUEST"') }).toEqual({ status: 400, invalidRequest: true });
+    } finally {
+      session.close();
+      await app.close();
+    }
   });
 });
 

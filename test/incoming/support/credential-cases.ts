@@ -468,6 +468,23 @@ export const OUTSIDE_HEADER: CredCase[] = [
     outcome: R.outside,
   },
   {
+    // Body parsers read a chunked body; the guard must look at it although no Content-Length says so.
+    name: 'access_token in a chunked JSON body',
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { method: 'post', body: { type: 'json', data: { access_token: token }, chunked: true }, secrets: [token] };
+    },
+    outcome: R.outside,
+  },
+  {
+    name: 'access_token in a chunked urlencoded body beside a valid header',
+    present: async (ctx) => {
+      const { token } = await issue(ctx);
+      return { method: 'post', authorization: bearer(token), body: { type: 'form', data: { access_token: token }, chunked: true } };
+    },
+    outcome: R.outside,
+  },
+  {
     name: 'a POST with a valid header and an innocent body',
     present: async (ctx) => {
       const u = await issue(ctx);

@@ -6,6 +6,8 @@ import { Body, Controller, Get, HttpCode, Post, UseGuards, type INestApplication
 import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
   ApiKeyService,
@@ -207,7 +209,8 @@ export interface Send {
   method?: 'get' | 'post';
   /** Authorization header value; omitted when undefined; a list sends one header line each. */
   authorization?: string | string[];
-  body?: { type: 'json' | 'form'; data: Record<string, string> };
+  /** `chunked`: sent with Transfer-Encoding: chunked and no Content-Length. */
+  body?: { type: 'json' | 'form'; data: Record<string, string>; chunked?: boolean };
 }
 
 export interface Answer {
@@ -218,6 +221,7 @@ export interface Answer {
 }
 
 export async function send(server: unknown, s: Send): Promise<Answer> {
+  if (s.body?.chunked) return sendChunked(server as Server, s);
   const agent = request(server as Parameters<typeof request>[0]);
   let r = s.method === 'post' ? agent.post(s.path) : agent.get(s.path);
   // superagent sends a list as one header line per value (typed for Cookie only).
@@ -226,6 +230,43 @@ export async function send(server: unknown, s: Send): Promise<Answer> {
   else if (s.body?.type === 'form') r = r.set('Content-Type', 'application/x-www-form-urlencoded').send(new URLSearchParams(s.body.data).toString());
   const res = await r;
   return { status: res.status, headers: res.headers as Answer['headers'], body: res.body as unknown, text: res.text ?? '' };
+}
+
+const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded' };
+
+/** A body without Content-Length (superagent always sets one): Node's client streams it chunked. */
+async function sendChunked(server: Server, s: Send): Promise<Answer> {
+  const body = s.body!;
+  const text = body.type === 'json' ? JSON.stringify(body.data) : new URLSearchParams(body.data).toString();
+  const listening = server.listening;
+  if (!listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const headers: Record<string, string | string[]> = { 'content-type': CONTENT_TYPES[body.type] };
+    if (s.authorization !== undefined) headers.authorization = s.authorization;
+    return await new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: s.path, method: (s.method ?? 'post').toUpperCase(), headers }, (res) => {
+        let answer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (answer += chunk));
+        res.on('end', () => {
+          let parsed: unknown = answer;
+          try {
+            parsed = JSON.parse(answer);
+          } catch {
+            // not JSON: kept as text
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text: answer });
+        });
+      });
+      req.on('error', reject);
+      // Two writes: the body goes out in chunks, never with a length.
+      req.write(text.slice(0, 5));
+      req.end(text.slice(5));
+    });
+  } finally {
+    if (!listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 /** True when `secret` shows up anywhere in the answer (headers or body) or the captured logs. */
