@@ -18,6 +18,11 @@ export const VARIANTS = [
   // parsing a 300-byte header (which a client sends whether the route checks it or not).
   { route: 'open', label: 'no guard', auth: (c) => `Bearer ${c.jwt}` },
   { route: 'trivial', label: 'a guard that returns true (the floor of any Nest guard)', auth: (c) => `Bearer ${c.jwt}` },
+  {
+    route: 'setsuser',
+    label: 'a guard that reads the Authorization header and sets request.user (the floor of a bearer guard)',
+    auth: (c) => `Bearer ${c.jwt}`,
+  },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => `Bearer ${c.jwt}`, target: true },
   { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => `Bearer ${c.apiKey}`, target: true },
   { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => `Bearer ${c.jwt}`, target: true },

@@ -1,14 +1,15 @@
 // In-process requests (no sockets) into the guard benchmark's app: steadier than load on 2 cores.
-// argv: express|fastify. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
+// argv: express|fastify [routes to register, in this order, comma-separated]. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
 // { perRequestNs: { route: [ns per request, one per slice of 250 requests] } }.
 import inject from 'light-my-request';
 import { createGuardApp } from './guard-app-module.mjs';
 
-const [adapterName = 'express'] = process.argv.slice(2);
-const { app, jwt, apiKey } = await createGuardApp(adapterName);
-const server = app.getHttpAdapter().getInstance();
-// Fastify answers inject() itself; Express is a (req, res) handler light-my-request can drive.
-const send = adapterName === 'fastify' ? (opts) => server.inject(opts) : (opts) => inject(server, opts);
+const [adapterName = 'express', order = ''] = process.argv.slice(2);
+const { app, handler, jwt, apiKey } = await createGuardApp(adapterName, { routes: order ? order.split(',') : undefined });
+// Fastify answers inject() itself; Express is a (req, res) handler light-my-request can drive (one
+// app per route behind a dispatcher: see createGuardApp).
+const fastify = app?.getHttpAdapter().getInstance();
+const send = handler ? (opts) => inject(handler, opts) : (opts) => fastify.inject(opts);
 
 async function timeRoute(route, authorization, n) {
   const opts = { method: 'GET', url: `/${route}`, headers: { authorization } };
