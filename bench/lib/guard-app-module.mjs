@@ -101,12 +101,7 @@ export async function createGuardApp(adapterName, { routes = ROUTE_NAMES, ...opt
     res.statusCode = 404;
     res.end();
   };
-  return {
-    handler,
-    jwt: apps.get('/jwt').jwt,
-    apiKey: apps.get('/key').apiKey,
-    close: () => Promise.all([...apps.values()].map((made) => made.app.close())),
-  };
+  return { handler, jwt: apps.get('/jwt').jwt, apiKey: apps.get('/key').apiKey };
 }
 
 /** One Nest app with the named routes. */
@@ -144,5 +139,5 @@ async function createApp(adapterName, names, { redisUrl = '', cacheEntries = '' 
   }
   const pair = await app.get(TokenService).issue({ sub: 'bench-user', role: 'member', plan: 'growth' });
   const { key } = await keys.create({ label: 'bench', scopes: ['campaigns:read'] });
-  return { app, jwt: pair.access_token, apiKey: key, close: () => app.close() };
+  return { app, jwt: pair.access_token, apiKey: key };
 }
