@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { catchError, defaultIfEmpty, from, last, mergeMap, of, switchMap, throwError, type Observable } from 'rxjs';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { AffilyncWebhookDelivery } from '../dialects/affilync.events.js';
 import { answerFor } from '../incoming/auth-answers.js';
 import { LOGGER_CONTEXT, PROVIDER_AUTH_OPTIONS } from '../provider-auth.constants.js';
@@ -41,27 +41,27 @@ export class AffilyncWebhookInterceptor implements NestInterceptor {
     const event = parseAffilyncEnvelope(Buffer.isBuffer(req.rawBody) ? req.rawBody : NO_BODY);
     if (!event) throw this.refusal('webhook-envelope');
     setDelivery(req, deepFreeze(event));
-    return from(this.claim(event.id)).pipe(
-      switchMap((claim) => {
-        if (claim === 'done') return of(DUPLICATE_DELIVERY_ANSWER);
-        if (claim === 'busy') return throwError(() => this.refusal('webhook-busy'));
-        return this.handle(event, next);
-      }),
-    );
+    // One promise for the whole handling, not an rxjs operator per step: the operators (and the
+    // subscribers each one makes per delivery) cost more than the steps they chained.
+    return defer(() => this.handle(event, next));
   }
 
-  /** The route's method, then the handlers; done only when all of them succeeded. */
-  private handle(event: AffilyncWebhookDelivery, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      defaultIfEmpty(undefined),
-      last(),
-      mergeMap(async (result) => {
-        await this.dispatcher.dispatch(event);
-        await this.complete(event.id);
-        return result;
-      }),
-      catchError((error: unknown) => from(this.release(event.id)).pipe(mergeMap(() => throwError(() => error)))),
-    );
+  /** Claim the id; then the route's method and the handlers, and the id done only when all of them succeeded. */
+  private async handle(event: AffilyncWebhookDelivery, next: CallHandler): Promise<unknown> {
+    const claim = await this.claim(event.id);
+    if (claim === 'done') return DUPLICATE_DELIVERY_ANSWER;
+    if (claim === 'busy') throw this.refusal('webhook-busy');
+    let result: unknown;
+    try {
+      // The method's last value (an Observable's too), or undefined when it emits none.
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await this.dispatcher.dispatch(event);
+    } catch (error) {
+      await this.release(event.id);
+      throw error;
+    }
+    await this.complete(event.id);
+    return result;
   }
 
   private async claim(id: string): Promise<'claimed' | 'busy' | 'done'> {

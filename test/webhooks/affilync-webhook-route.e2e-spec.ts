@@ -5,7 +5,18 @@
  */
 import { Controller, Injectable, Post, Scope } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AffilyncEvent, OnAffilyncEvent, ProviderAuthConfigError, ProviderAuthModule, Public, type EventIdStore } from '../../lib/index.js';
+import { concat, EMPTY, of, throwError } from 'rxjs';
+import request from 'supertest';
+import {
+  AffilyncEvent,
+  AffilyncWebhook,
+  OnAffilyncEvent,
+  ProviderAuthConfigError,
+  ProviderAuthModule,
+  Public,
+  type AffilyncWebhookDelivery,
+  type EventIdStore,
+} from '../../lib/index.js';
 import { signAffilyncWebhook } from '../../lib/testing/index.js';
 import { secretAudit } from '../support/secret-audit.js';
 import { eventBody, newJournal, startWebhookApp, type Adapter, type WebhookApp } from './webhook-app.js';
@@ -138,6 +149,76 @@ describe.each(ADAPTERS)('@AffilyncWebhook() on %s', (adapter) => {
     expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ error_code: 'EVENT_IN_PROGRESS', status: 409 });
     expect(hooks.journal.runs.map((r) => r.by)).toEqual(['route', 'conversion.created handler', 'conversion.* handler']);
     expect((await hooks.deliver(body)).body).toEqual({ received: true, duplicate: true });
+  });
+});
+
+describe.each(ADAPTERS)('@AffilyncWebhook() routes that return an Observable, on %s', (adapter) => {
+  let hooks: WebhookApp;
+  let failAfterFirst = true;
+  @Controller('streams')
+  class StreamingHooks {
+    @AffilyncWebhook()
+    @Post('many')
+    many(@AffilyncEvent() event: AffilyncWebhookDelivery) {
+      return of({ step: 1, id: event.id }, { step: 2, id: event.id });
+    }
+
+    @AffilyncWebhook()
+    @Post('none')
+    none() {
+      return EMPTY;
+    }
+
+    @AffilyncWebhook()
+    @Post('fails')
+    fails() {
+      if (!failAfterFirst) return of({ step: 'retried' });
+      failAfterFirst = false;
+      return concat(
+        of({ step: 1 }),
+        throwError(() => new Error('the stream failed on purpose')),
+      );
+    }
+  }
+
+  beforeEach(async () => {
+    failAfterFirst = true;
+    hooks = await startWebhookApp(adapter, { webhookSecret: SECRET }, { controllers: [StreamingHooks] });
+  });
+  afterEach(() => hooks.close());
+
+  const post = (path: string, body: string) =>
+    request(hooks.app.getHttpServer())
+      .post(`/streams/${path}`)
+      .set('Content-Type', 'application/json')
+      .set('X-Affilync-Signature', signAffilyncWebhook(body, SECRET))
+      .send(body);
+  const handlers = () => hooks.journal.runs.map((r) => r.by);
+
+  it('answers the last value, then runs the handlers once', async () => {
+    const { id, body } = eventBody();
+    const res = await post('many', body);
+    expect([res.status, res.body]).toEqual([200, { step: 2, id }]);
+    expect(handlers()).toEqual(['conversion.created handler', 'conversion.* handler']);
+    expect((await post('many', body)).body).toEqual({ received: true, duplicate: true });
+  });
+
+  it('one that completes without a value is answered 200, and the handlers run', async () => {
+    const { body } = eventBody();
+    const res = await post('none', body);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(handlers()).toEqual(['conversion.created handler', 'conversion.* handler']);
+    expect((await post('none', body)).body).toEqual({ received: true, duplicate: true });
+  });
+
+  it('one that fails after a value fails the delivery (500), runs no handler, and releases the id for the retry', async () => {
+    const { body } = eventBody();
+    expect((await post('fails', body)).status).toBe(500);
+    expect(handlers()).toEqual([]);
+    const retry = await post('fails', body);
+    expect([retry.status, retry.body]).toEqual([200, { step: 'retried' }]);
+    expect(handlers()).toEqual(['conversion.created handler', 'conversion.* handler']);
   });
 });
 
