@@ -39,6 +39,9 @@ if (process.env.NEST_MAJOR === '11') {
     '^passport$': `${nest11}/passport`,
     // One graphql for @nestjs/graphql 13, its drivers and the tests.
     '^graphql((/.*)?)$': `${nest11}/graphql$1`,
+    // One rxjs for Nest, the module and the tests, as in an app: Nest 11 tells an Observable a route
+    // returns by `instanceof` its own rxjs's class.
+    '^rxjs((/.*)?)$': `${nest11}/rxjs$1`,
     ...config.moduleNameMapper,
   };
 }
