@@ -8,12 +8,18 @@ const ROUTES = [
   { route: 'open', label: 'no guard', auth: (c) => c.jwt },
   { route: 'trivial', label: 'a guard that returns true', auth: (c) => c.jwt },
   { route: 'setsuser', label: 'a guard that reads the Authorization header and sets request.user (the floor of a bearer guard)', auth: (c) => c.jwt },
+  { route: 'clock', label: 'the bearer floor plus one clock read (Date.now() against an expiry)', auth: (c) => c.jwt },
+  {
+    route: 'cachedfloor',
+    label: 'a minimal cached bearer guard, inline: the framing checks, a Map lookup of the header, the clock, a copy of the principal',
+    auth: (c) => c.jwt,
+  },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => c.jwt, target: true },
   { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => c.apiKey, target: true },
   { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => c.jwt, target: true },
 ];
 /** Processes per adapter, each registering the routes in another order. */
-const PROCESSES = 3;
+const PROCESSES = 4;
 /** The target: at most this much over the trivial guard, per request. */
 const TARGET_US = 1;
 /**
@@ -38,8 +44,11 @@ export async function injectSection(config) {
     'On Express every route is the only route of its own app (Express tries routes in the order they were registered: see bench/lib/guard-app-module.mjs).',
     'Each route carries the same Authorization header (the JWT) but the API-key route, whose key makes a shorter one (which flatters that row).',
     '',
-    '| adapter | route | µs per request | over no guard | over the trivial guard | over the bearer-floor guard |',
-    '|---|---|---:|---:|---:|---:|',
+    'The two reference guards before ours (bench/lib/guard-app-module.mjs) show what the clock read and the least a cache of verified',
+    'credentials must do cost inside a request; the last column compares ours with the second.',
+    '',
+    '| adapter | route | µs per request | over no guard | over the trivial guard | over the bearer-floor guard | over the minimal cached guard |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   const targets = [];
   for (const adapter of ['express', 'fastify']) {
@@ -63,9 +72,10 @@ export async function injectSection(config) {
       const overOpen = over(r.route, 'open');
       const overTrivial = over(r.route, 'trivial');
       const overUser = over(r.route, 'setsuser');
+      const overCached = over(r.route, 'cachedfloor');
       const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       lines.push(
-        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target ? signed(overUser) : ''} |`,
+        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target || r.route === 'clock' || r.route === 'cachedfloor' ? signed(overUser) : ''} | ${r.target ? signed(overCached) : ''} |`,
       );
       if (r.target) {
         targets.push({
