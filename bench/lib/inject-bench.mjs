@@ -8,11 +8,12 @@ const ROUTES = [
   { route: 'open', label: 'no guard', auth: (c) => c.jwt },
   { route: 'trivial', label: 'a guard that returns true', auth: (c) => c.jwt },
   { route: 'setsuser', label: 'a guard that reads the Authorization header and sets request.user (the floor of a bearer guard)', auth: (c) => c.jwt },
-  { route: 'clock', label: 'the bearer floor plus one clock read (Date.now() against an expiry)', auth: (c) => c.jwt },
+  { route: 'clock', label: 'the bearer floor plus one clock read (Date.now() against an expiry)', auth: (c) => c.jwt, overFloor: true },
   {
     route: 'cachedfloor',
     label: 'a minimal cached bearer guard, inline: the framing checks, a Map lookup of the header, the clock, a copy of the principal',
     auth: (c) => c.jwt,
+    overFloor: true,
   },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => c.jwt, target: true },
   { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => c.apiKey, target: true },
@@ -75,7 +76,7 @@ export async function injectSection(config) {
       const overCached = over(r.route, 'cachedfloor');
       const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       lines.push(
-        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target || r.route === 'clock' || r.route === 'cachedfloor' ? signed(overUser) : ''} | ${r.target ? signed(overCached) : ''} |`,
+        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target || r.overFloor ? signed(overUser) : ''} | ${r.target ? signed(overCached) : ''} |`,
       );
       if (r.target) {
         targets.push({
