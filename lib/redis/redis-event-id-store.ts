@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { EventIdStore } from '../webhooks/event-id-store.interface.js';
 import { RedisConnection, type RedisStoreOptions } from './redis-connection.js';
 
@@ -91,7 +91,7 @@ export class RedisEventIdStore implements EventIdStore {
       throw new TypeError(`RedisEventIdStore: an event id must be a string of 1 to ${MAX_ID_LENGTH} characters (got ${got})`);
     }
     if (PLAIN_ID.test(id)) return this.redis.key('nest-provider-auth', 'evt', id);
-    return this.redis.key('nest-provider-auth', 'evt-sha256', createHash('sha256').update(id).digest('hex'));
+    return this.redis.key('nest-provider-auth', 'evt-sha256', hash('sha256', id, 'hex'));
   }
 
   /** Drops our token once the claim is settled, unless a newer claim of the same id replaced it meanwhile. */

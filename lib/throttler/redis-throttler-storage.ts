@@ -1,6 +1,6 @@
 // In ./throttler, not ./redis: it implements @nestjs/throttler's ThrottlerStorage and falls back to
 // its in-memory storage, so ./redis (used by apps without @nestjs/throttler) never loads that package.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import { OutageNotice } from '../redis/outage-notice.js';
@@ -98,5 +98,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 }
 
 function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
