@@ -2,6 +2,7 @@
 // on both adapters: per-request time of each route minus that of the route behind a guard that
 // returns true (Nest's own guard machinery, the floor of any guard).
 import { fmt, median, start, ask } from './stats.mjs';
+import { VARIANTS } from './guard-variants.mjs';
 
 const APP = new URL('./inject-app.mjs', import.meta.url).pathname;
 const ROUTES = [
@@ -53,22 +54,7 @@ export async function injectSection(config) {
   ];
   const targets = [];
   for (const adapter of ['express', 'fastify']) {
-    // Where a route's code lands and which routes' calls the shared code saw first move a route's
-    // time by 1–2 µs from one process to the next: each of PROCESSES processes registers the routes
-    // in another order, and all their slices are pooled.
-    const perRequestNs = Object.fromEntries(ROUTES.map((r) => [r.route, []]));
-    for (let p = 0; p < PROCESSES; p++) {
-      const order = ROUTES.map((_, i) => ROUTES[(i + p * 2) % ROUTES.length].route);
-      const { child, first } = await start(APP, [adapter, order.join(',')], EXEC_ARGV);
-      const routes = ROUTES.map((r) => ({ route: r.route, authorization: `Bearer ${r.auth(first)}` }));
-      child.send({ cmd: 'run', routes, n, rounds: Math.ceil(rounds / PROCESSES) });
-      const answer = await ask(child, null, 'perRequestNs');
-      child.kill();
-      for (const r of ROUTES) perRequestNs[r.route].push(...answer.perRequestNs[r.route]);
-    }
-    const us = Object.fromEntries(Object.entries(perRequestNs).map(([route, xs]) => [route, median(xs) / 1_000]));
-    // Slice i of every route ran in the same turn, next to each other: compare turn by turn.
-    const over = (route, base) => median(perRequestNs[route].map((ns, i) => ns - perRequestNs[base][i])) / 1_000;
+    const { us, over } = await pooledSlices(adapter, ROUTES, n, rounds);
     for (const r of ROUTES) {
       const overOpen = over(r.route, 'open');
       const overTrivial = over(r.route, 'trivial');
@@ -89,4 +75,67 @@ export async function injectSection(config) {
   }
   lines.push('');
   return { markdown: lines.join('\n'), targets };
+}
+
+/**
+ * Each route's slices (ns per request), from PROCESSES processes that each register the routes in
+ * another order, pooled: `us` is each route's median slice in µs, `over(route, base)` the median
+ * difference between two routes' slices of the same turn, in µs.
+ */
+async function pooledSlices(adapter, routeList, n, rounds) {
+  // Where a route's code lands and which routes' calls the shared code saw first move a route's
+  // time by 1–2 µs from one process to the next: each process registers the routes in another
+  // order, and all their slices are pooled.
+  const perRequestNs = Object.fromEntries(routeList.map((r) => [r.route, []]));
+  for (let p = 0; p < PROCESSES; p++) {
+    const order = routeList.map((_, i) => routeList[(i + p * 2) % routeList.length].route);
+    const { child, first } = await start(APP, [adapter, order.join(',')], EXEC_ARGV);
+    const routes = routeList.map((r) => ({ route: r.route, authorization: `Bearer ${r.auth(first)}` }));
+    child.send({ cmd: 'run', routes, n, rounds: Math.ceil(rounds / PROCESSES) });
+    const answer = await ask(child, null, 'perRequestNs');
+    child.kill();
+    for (const r of routeList) perRequestNs[r.route].push(...answer.perRequestNs[r.route]);
+  }
+  const us = Object.fromEntries(Object.entries(perRequestNs).map(([route, xs]) => [route, median(xs) / 1_000]));
+  // Slice i of every route ran in the same turn, next to each other: compare turn by turn.
+  const over = (route, base) => median(perRequestNs[route].map((ns, i) => ns - perRequestNs[base][i])) / 1_000;
+  return { us, over };
+}
+
+/**
+ * Where the guard's time goes inside a request: ProviderAuthGuard's cache-hit path rebuilt whole
+ * (the control) and without each of its pieces in turn (bench/lib/guard-variants.mjs), beside the
+ * guard itself and the trivial guard, in the same processes. A piece costs what leaving it out saves.
+ */
+export async function ablationSection(config) {
+  const n = config.mode === 'quick' ? 2_000 : 20_000;
+  const rounds = config.mode === 'quick' ? 3 : 8;
+  const jwt = (c) => c.jwt;
+  const routeList = [
+    { route: 'trivial', label: 'a guard that returns true', auth: jwt },
+    { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: jwt },
+    ...VARIANTS.map((v) => ({ route: v.route, label: v.label, auth: jwt })),
+  ];
+  const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  const lines = [
+    "## 1c. Where the guard's time goes inside a request (inject)",
+    '',
+    "ProviderAuthGuard's cache-hit path (cached JWT, `@Scopes`) rebuilt in a subclass, whole (the control, which should",
+    'measure as the guard does) and without one of its pieces at a time (bench/lib/guard-variants.mjs), measured as §1b measures',
+    `(${n.toLocaleString('en-US')} requests per route per round in slices of 250, routes taking turns, ${PROCESSES} processes, slices pooled).`,
+    'What leaving a piece out saves is what it costs. The control runs the same code as the guard: its difference from the',
+    'guard is the spread of this measurement, and a saving no larger than that cannot be told from none.',
+    '',
+    '| adapter | route | µs per request | over the trivial guard | over ProviderAuthGuard |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const adapter of ['express', 'fastify']) {
+    const { us, over } = await pooledSlices(adapter, routeList, n, rounds);
+    for (const r of routeList) {
+      const overGuard = r.route === 'jwt' || r.route === 'trivial' ? '' : signed(over(r.route, 'jwt'));
+      lines.push(`| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${r.route === 'trivial' ? '' : signed(over(r.route, 'trivial'))} | ${overGuard} |`);
+    }
+  }
+  lines.push('');
+  return { markdown: lines.join('\n'), targets: [] };
 }
