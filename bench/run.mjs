@@ -25,8 +25,8 @@ const sections = [];
 const want = (name) => !only || only.split(',').includes(name);
 if (want('guard')) sections.push(await guardSection(config));
 if (want('inject')) sections.push(await injectSection(config));
-if (want('ablation')) sections.push(await ablationSection(config));
 if (want('firstsight')) sections.push(await firstSightSection(config));
+if (want('ablation')) sections.push(await ablationSection(config));
 let bareRps;
 if (want('client')) {
   const client = await clientSection(config);

@@ -118,7 +118,7 @@ export async function ablationSection(config) {
   ];
   const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
   const lines = [
-    "## 1c. Where the guard's time goes inside a request (inject)",
+    "## 1d. Where the guard's time goes inside a request (inject)",
     '',
     "ProviderAuthGuard's cache-hit path (cached JWT, `@Scopes`) rebuilt in a subclass, whole (the control, which should",
     'measure as the guard does) and without one of its pieces at a time (bench/lib/guard-variants.mjs), measured as §1b measures',
