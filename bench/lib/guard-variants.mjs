@@ -2,7 +2,8 @@
 // once whole (the control, which must measure as ProviderAuthGuard does) and once without each of
 // its pieces. Measurement only: a variant without a piece is not a guard to use. The subclasses
 // read the guard's and the verifier's private members (TypeScript's `private` is not enforced at
-// run time); a renamed member fails every request of its route, and the benchmark stops.
+// run time): a renamed member fails every request of its route, and a cache that stopped answering
+// the variant fails its second request, so the benchmark stops rather than measure something else.
 import { Injectable } from '@nestjs/common';
 
 /** The pieces of the cache-hit path a variant can leave out. */
@@ -32,6 +33,9 @@ export function variantGuards(ProviderAuthGuard, bearerHeaderCandidate) {
   const make = (without) => {
     const skip = Object.fromEntries(Object.keys(PIECES).map((p) => [p, without.includes(p)]));
     class Variant extends ProviderAuthGuard {
+      /** Whether a request of this route has missed the cache (the first does: it fills the cache). */
+      missed = false;
+
       // ProviderAuthGuard.canActivate's HTTP cache-hit path, line for line but for the pieces left out;
       // anything else (a miss, for the first request) goes through the real guard.
       canActivate(context) {
@@ -46,7 +50,11 @@ export function variantGuards(ProviderAuthGuard, bearerHeaderCandidate) {
         if (typeof headers !== 'object' || headers === null) return false;
         const header = skip.framing ? (typeof headers.authorization === 'string' ? headers.authorization : undefined) : bearerHeaderCandidate(req, headers);
         const principal = header === undefined ? undefined : this.cachedPrincipal(header, skip);
-        if (!principal) return super.canActivate(context);
+        if (!principal) {
+          if (this.missed) throw new Error(`bench variant without [${without}]: the cache missed again; it would measure the full check`);
+          this.missed = true;
+          return super.canActivate(context);
+        }
         if (this.telemetry.enabled) this.telemetry.credentialCache(true);
         req.user = principal;
         if (!skip.authorize) {
