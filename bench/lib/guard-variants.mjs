@@ -49,7 +49,7 @@ export function variantGuards(ProviderAuthGuard, bearerHeaderCandidate) {
         const headers = req.headers;
         if (typeof headers !== 'object' || headers === null) return false;
         const header = skip.framing ? (typeof headers.authorization === 'string' ? headers.authorization : undefined) : bearerHeaderCandidate(req, headers);
-        const principal = header === undefined ? undefined : this.cachedPrincipal(header, skip);
+        const principal = header === undefined ? undefined : this.cachedPrincipal(header);
         if (!principal) {
           if (this.missed) throw new Error(`bench variant without [${without}]: the cache missed again; it would measure the full check`);
           this.missed = true;
@@ -68,7 +68,7 @@ export function variantGuards(ProviderAuthGuard, bearerHeaderCandidate) {
       }
 
       /** CredentialVerifier.cachedHeader(), with or without the clock and the copy (JWT routes only: no usage note). */
-      cachedPrincipal(header, skip) {
+      cachedPrincipal(header) {
         if (!skip.clock && !skip.copy) return this.verifier.cachedHeader(header);
         const cache = this.verifier.cacheIfLive();
         const hit = cache?.getByHeader(header, skip.clock ? 0 : Date.now());

@@ -111,11 +111,10 @@ async function pooledSlices(adapter, routeList, n, rounds) {
 export async function ablationSection(config) {
   const n = config.mode === 'quick' ? 2_000 : 20_000;
   const rounds = config.mode === 'quick' ? 3 : 8;
-  const jwt = (c) => c.jwt;
+  // The trivial guard and ours as §1b has them, then the variants (each carries the JWT, as ours does).
   const routeList = [
-    { route: 'trivial', label: 'a guard that returns true', auth: jwt },
-    { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: jwt },
-    ...VARIANTS.map((v) => ({ route: v.route, label: v.label, auth: jwt })),
+    ...ROUTES.filter((r) => r.route === 'trivial' || r.route === 'jwt'),
+    ...VARIANTS.map((v) => ({ route: v.route, label: v.label, auth: (c) => c.jwt })),
   ];
   const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
   const lines = [
