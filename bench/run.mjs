@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { guardSection } from './lib/guard-bench.mjs';
-import { ablationSection, injectSection } from './lib/inject-bench.mjs';
+import { ablationSection, inGuardSection, injectSection } from './lib/inject-bench.mjs';
 import { firstSightSection } from './lib/first-sight-bench.mjs';
 import { clientSection } from './lib/client-bench.mjs';
 import { stormSection } from './lib/storm-bench.mjs';
@@ -27,6 +27,7 @@ if (want('guard')) sections.push(await guardSection(config));
 if (want('inject')) sections.push(await injectSection(config));
 if (want('firstsight')) sections.push(await firstSightSection(config));
 if (want('ablation')) sections.push(await ablationSection(config));
+if (want('inguard')) sections.push(await inGuardSection(config));
 let bareRps;
 if (want('client')) {
   const client = await clientSection(config);

@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { fmt, median, start } from './stats.mjs';
+import { SPIN_NS } from './spin-guard.mjs';
 
 const APP = new URL('./guard-app.mjs', import.meta.url).pathname;
 export const GUARD_SECRET = 'bench-secret-of-at-least-32-bytes!!';
@@ -21,6 +22,11 @@ export const VARIANTS = [
   {
     route: 'setsuser',
     label: 'a guard that reads the Authorization header and sets request.user (the floor of a bearer guard)',
+    auth: (c) => `Bearer ${c.jwt}`,
+  },
+  {
+    route: 'spin',
+    label: `a guard that only spends ${SPIN_NS / 1_000} µs (a busy loop): the target's allowance as a guard`,
     auth: (c) => `Bearer ${c.jwt}`,
   },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => `Bearer ${c.jwt}`, target: true },

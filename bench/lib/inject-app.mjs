@@ -1,10 +1,21 @@
 // In-process requests (no sockets) into the guard benchmark's app: steadier than load on 2 cores.
-// argv: express|fastify [routes to register, in this order, comma-separated]. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
-// { perRequestNs: { route: [ns per request, one per slice of 250 requests] } }.
+// argv: express|fastify [routes to register, in this order, comma-separated] ['timed']. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
+// { perRequestNs: { route: [ns per request, one per slice of 250 requests] } }, and with 'timed'
+// also { inGuardNs: { route: [ns per guard call, one per slice] } } (section 1e): each guard call
+// is then timed, which adds its clock reads to every route's requests.
 import inject from 'light-my-request';
-import { createGuardApp } from './guard-app-module.mjs';
+import { createGuardApp, timeGuardCalls } from './guard-app-module.mjs';
 
-const [adapterName = 'express', order = ''] = process.argv.slice(2);
+const [adapterName = 'express', order = '', timing = ''] = process.argv.slice(2);
+/** With 'timed': each route's guard time since its last slice, and its calls. */
+const guardNs = new Map();
+const guardCalls = new Map();
+if (timing === 'timed') {
+  timeGuardCalls((route, ns) => {
+    guardNs.set(route, (guardNs.get(route) ?? 0) + ns);
+    guardCalls.set(route, (guardCalls.get(route) ?? 0) + 1);
+  });
+}
 const { app, handler, jwt, apiKey } = await createGuardApp(adapterName, { routes: order ? order.split(',') : undefined });
 // Fastify answers inject() itself; Express is a (req, res) handler light-my-request can drive (one
 // app per route behind a dispatcher: see createGuardApp).
@@ -29,6 +40,7 @@ process.on('message', async (m) => {
   if (m?.cmd !== 'run') return;
   for (const r of m.routes) await timeRoute(r.route, r.authorization, Math.ceil(m.n / 4)); // warm up
   const perRequestNs = Object.fromEntries(m.routes.map((r) => [r.route, []]));
+  const inGuardNs = Object.fromEntries(m.routes.map((r) => [r.route, []]));
   // Each round sends its n requests per route in slices of CHUNK, the routes taking turns slice by
   // slice (rotated each time): a GC or a slow patch of the machine falls on every route alike. Every
   // slice's time is kept: the parent takes the median slice, which a GC landing on a few slices does
@@ -38,10 +50,14 @@ process.on('message', async (m) => {
     for (let slice = 0; slice < Math.ceil(m.n / CHUNK); slice++) {
       for (let k = 0; k < m.routes.length; k++) {
         const r = m.routes[(k + slice + round) % m.routes.length];
+        guardNs.set(r.route, 0);
+        guardCalls.set(r.route, 0);
         perRequestNs[r.route].push(await timeRoute(r.route, r.authorization, CHUNK));
+        // Every request of a guarded route calls its guard once; the unguarded route has none.
+        if (guardCalls.get(r.route) > 0) inGuardNs[r.route].push(guardNs.get(r.route) / guardCalls.get(r.route));
       }
     }
   }
-  process.send({ perRequestNs });
+  process.send(timing === 'timed' ? { perRequestNs, inGuardNs } : { perRequestNs });
 });
 process.send({ jwt, apiKey });

@@ -1,9 +1,11 @@
 // The guard's own cost inside whole requests, in-process (inject: no sockets, no load generator),
 // on both adapters: per-request time of each route minus that of the route behind a guard that
-// returns true (Nest's own guard machinery, the floor of any guard) — section 1b; and the same
-// measurement of the guard's cache-hit path without each of its pieces in turn — section 1d.
+// returns true (Nest's own guard machinery, the floor of any guard) — section 1b; the same
+// measurement of the guard's cache-hit path without each of its pieces in turn — section 1d; and
+// each guard's own time inside those requests, its calls timed — section 1e.
 import { fmt, median, start, ask } from './stats.mjs';
 import { VARIANTS } from './guard-variants.mjs';
+import { SPIN_NS } from './spin-guard.mjs';
 
 const APP = new URL('./inject-app.mjs', import.meta.url).pathname;
 const ROUTES = [
@@ -17,6 +19,7 @@ const ROUTES = [
     auth: (c) => c.jwt,
     overFloor: true,
   },
+  { route: 'spin', label: `a guard that only spends ${SPIN_NS / 1_000} µs (a busy loop on the clock): the target's allowance as a guard`, auth: (c) => c.jwt },
   { route: 'jwt', label: 'ProviderAuthGuard, JWT + @Scopes', auth: (c) => c.jwt, target: true },
   { route: 'key', label: 'ProviderAuthGuard, API key + @Scopes', auth: (c) => c.apiKey, target: true },
   { route: 'roles', label: 'ProviderAuthGuard, JWT + @Roles', auth: (c) => c.jwt, target: true },
@@ -48,10 +51,12 @@ export async function injectSection(config) {
     'Each route carries the same Authorization header (the JWT) but the API-key route, whose key makes a shorter one (which flatters that row).',
     '',
     'The two reference guards before ours (bench/lib/guard-app-module.mjs) show what the clock read and the least a cache of verified',
-    'credentials must do cost inside a request; the last column compares ours with the second.',
+    'credentials must do cost inside a request; the second-to-last column compares ours with the second. The guard that only spends',
+    `${SPIN_NS / 1_000} µs is the target as a guard: what this measurement makes of a guard that costs exactly the allowance (its own time`,
+    'inside requests is in §1e); the last column compares ours with it.',
     '',
-    '| adapter | route | µs per request | over no guard | over the trivial guard | over the bearer-floor guard | over the minimal cached guard |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    `| adapter | route | µs per request | over no guard | over the trivial guard | over the bearer-floor guard | over the minimal cached guard | over the ${SPIN_NS / 1_000} µs guard |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   const targets = [];
   for (const adapter of ['express', 'fastify']) {
@@ -61,9 +66,9 @@ export async function injectSection(config) {
       const overTrivial = over(r.route, 'trivial');
       const overUser = over(r.route, 'setsuser');
       const overCached = over(r.route, 'cachedfloor');
-      const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+      const overSpin = over(r.route, 'spin');
       lines.push(
-        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target || r.overFloor ? signed(overUser) : ''} | ${r.target ? signed(overCached) : ''} |`,
+        `| ${adapter} | ${r.label} | ${fmt(us[r.route], 2)} | ${signed(overOpen)} | ${r.route === 'open' ? '' : signed(overTrivial)} | ${r.target || r.overFloor ? signed(overUser) : ''} | ${r.target ? signed(overCached) : ''} | ${r.target ? signed(overSpin) : ''} |`,
       );
       if (r.target) {
         targets.push({
@@ -78,29 +83,74 @@ export async function injectSection(config) {
   return { markdown: lines.join('\n'), targets };
 }
 
+const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+const signedNs = (x) => `${x >= 0 ? '+' : ''}${Math.round(x)}`;
+
+/**
+ * The guards' own time inside whole requests: each guard call timed from its start to its return,
+ * in the requests §1b sends (same routes, same processes and orders, fewer requests: these times
+ * spread far less than whole requests do). No target of its own: it shows how much of §1b's
+ * request-level difference is spent inside the guard.
+ */
+export async function inGuardSection(config) {
+  const n = config.mode === 'quick' ? 2_000 : 10_000;
+  const rounds = config.mode === 'quick' ? 2 : 4;
+  const routeList = ROUTES.filter((r) => r.route !== 'open');
+  const lines = [
+    "## 1e. The guard's own time inside a request (inject, each guard call timed)",
+    '',
+    `§1b's routes, requests and processes (${n.toLocaleString('en-US')} requests per route per round, ${PROCESSES} processes, orders as there), each guard's`,
+    '`canActivate` timed from its call to its return with `process.hrtime.bigint()` (bench/lib/guard-app-module.mjs, `timeGuardCalls`):',
+    "what the guard itself spends inside a real request, with the CPU's caches as the request leaves them. The two clock reads of",
+    'the timing are in every row alike, so each "over" column is the guards\' difference. "ns per call" is the median over slices of',
+    'each slice\'s mean; "over" the median, over all turns, of the difference between two routes\' slices of the same turn.',
+    '',
+    `| adapter | route | ns per call | ns over the trivial guard | ns over the ${SPIN_NS / 1_000} µs guard |`,
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const adapter of ['express', 'fastify']) {
+    const { inGuard } = await pooledSlices(adapter, ROUTES, n, rounds, { timed: true });
+    for (const r of routeList) {
+      const own = inGuard.ns[r.route];
+      lines.push(
+        `| ${adapter} | ${r.label} | ${fmt(own, 0)} | ${r.route === 'trivial' ? '' : signedNs(inGuard.over(r.route, 'trivial'))} | ${r.target ? signedNs(inGuard.over(r.route, 'spin')) : ''} |`,
+      );
+    }
+  }
+  lines.push('');
+  return { markdown: lines.join('\n'), targets: [] };
+}
+
 /**
  * Each route's slices (ns per request), from PROCESSES processes that each register the routes in
  * another order, pooled: `us` is each route's median slice in µs, `over(route, base)` the median
  * difference between two routes' slices of the same turn, in µs.
  */
-async function pooledSlices(adapter, routeList, n, rounds) {
+async function pooledSlices(adapter, routeList, n, rounds, { timed = false } = {}) {
   // Where a route's code lands and which routes' calls the shared code saw first move a route's
   // time by 1–2 µs from one process to the next: each process registers the routes in another
   // order, and all their slices are pooled.
   const perRequestNs = Object.fromEntries(routeList.map((r) => [r.route, []]));
+  const inGuardNs = Object.fromEntries(routeList.map((r) => [r.route, []]));
   for (let p = 0; p < PROCESSES; p++) {
     const order = routeList.map((_, i) => routeList[(i + p * 2) % routeList.length].route);
-    const { child, first } = await start(APP, [adapter, order.join(',')], EXEC_ARGV);
+    const { child, first } = await start(APP, [adapter, order.join(','), ...(timed ? ['timed'] : [])], EXEC_ARGV);
     const routes = routeList.map((r) => ({ route: r.route, authorization: `Bearer ${r.auth(first)}` }));
     child.send({ cmd: 'run', routes, n, rounds: Math.ceil(rounds / PROCESSES) });
     const answer = await ask(child, null, 'perRequestNs');
     child.kill();
     for (const r of routeList) perRequestNs[r.route].push(...answer.perRequestNs[r.route]);
+    if (timed) for (const r of routeList) inGuardNs[r.route].push(...answer.inGuardNs[r.route]);
   }
   const us = Object.fromEntries(Object.entries(perRequestNs).map(([route, xs]) => [route, median(xs) / 1_000]));
   // Slice i of every route ran in the same turn, next to each other: compare turn by turn.
   const over = (route, base) => median(perRequestNs[route].map((ns, i) => ns - perRequestNs[base][i])) / 1_000;
-  return { us, over };
+  // The guards' own time (ns), for the routes that have one; slice i again of the same turn.
+  const inGuard = {
+    ns: Object.fromEntries(Object.entries(inGuardNs).map(([route, xs]) => [route, xs.length ? median(xs) : NaN])),
+    over: (route, base) => median(inGuardNs[route].map((ns, i) => ns - inGuardNs[base][i])),
+  };
+  return { us, over, inGuard };
 }
 
 /**
@@ -116,7 +166,6 @@ export async function ablationSection(config) {
     ...ROUTES.filter((r) => r.route === 'trivial' || r.route === 'jwt'),
     ...VARIANTS.map((v) => ({ route: v.route, label: v.label, auth: (c) => c.jwt })),
   ];
-  const signed = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
   const lines = [
     "## 1d. Where the guard's time goes inside a request (inject)",
     '',
