@@ -13,7 +13,7 @@ const { ProviderBearerStrategy } = await import(`${DIST}passport/index.js`);
 // The guard's own framing check (one Authorization header, no token in the query or body), so the
 // reference guards below do exactly the checks of issue 8 that ProviderAuthGuard does.
 const { bearerHeaderCandidate } = await import(`${DIST}incoming/bearer-extraction.js`);
-const { VARIANTS, variantGuards } = await import('./guard-variants.mjs');
+const { VARIANTS, variantGuards, piecesGuard } = await import('./guard-variants.mjs');
 const { SpinGuard } = await import('./spin-guard.mjs');
 const variants = variantGuards(ProviderAuthGuard, bearerHeaderCandidate);
 
@@ -125,6 +125,9 @@ export const ROUTE_NAMES = Object.keys(ROUTES);
 // The cache-hit path without one piece or another (bench/lib/guard-variants.mjs), as the JWT route:
 // registered only when asked for by name.
 for (const v of VARIANTS) ROUTES[v.route] = () => [UseGuards(variants[v.route]), Scopes('campaigns:read')];
+// The same path with a clock read between its pieces (§1e), as the JWT route: registered only when asked for.
+const PiecesGuard = piecesGuard(ProviderAuthGuard, bearerHeaderCandidate);
+ROUTES.pieces = () => [UseGuards(PiecesGuard), Scopes('campaigns:read')];
 
 /** A controller with the named routes only. */
 function controllerWith(names) {

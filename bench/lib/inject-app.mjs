@@ -2,9 +2,11 @@
 // argv: express|fastify [routes to register, in this order, comma-separated] ['timed']. Over IPC: { cmd: 'run', routes: [{ route, authorization }], n, rounds } →
 // { perRequestNs: { route: [ns per request, one per slice of 250 requests] } }, and with 'timed'
 // also { inGuardNs: { route: [ns per guard call, one per slice] } } (section 1e): each guard call
-// is then timed, which adds its clock reads to every route's requests.
+// is then timed, which adds its clock reads to every route's requests; and, when the 'pieces'
+// route is among them, { piecesNs: { piece: [ns per call, one per slice] } }.
 import inject from 'light-my-request';
 import { createGuardApp, timeGuardCalls } from './guard-app-module.mjs';
+import { TIMED_PIECES, pieceTotals } from './guard-variants.mjs';
 
 const [adapterName = 'express', order = '', timing = ''] = process.argv.slice(2);
 /** With 'timed': each route's guard time since its last slice, and its calls. */
@@ -41,6 +43,7 @@ process.on('message', async (m) => {
   for (const r of m.routes) await timeRoute(r.route, r.authorization, Math.ceil(m.n / 4)); // warm up
   const perRequestNs = Object.fromEntries(m.routes.map((r) => [r.route, []]));
   const inGuardNs = Object.fromEntries(m.routes.map((r) => [r.route, []]));
+  const piecesNs = Object.fromEntries(TIMED_PIECES.map(([piece]) => [piece, []]));
   // Each round sends its n requests per route in slices of CHUNK, the routes taking turns slice by
   // slice (rotated each time): a GC or a slow patch of the machine falls on every route alike. Every
   // slice's time is kept: the parent takes the median slice, which a GC landing on a few slices does
@@ -52,12 +55,15 @@ process.on('message', async (m) => {
         const r = m.routes[(k + slice + round) % m.routes.length];
         guardNs.set(r.route, 0);
         guardCalls.set(r.route, 0);
+        pieceTotals.ns.fill(0);
+        pieceTotals.calls = 0;
         perRequestNs[r.route].push(await timeRoute(r.route, r.authorization, CHUNK));
         // Every request of a guarded route calls its guard once; the unguarded route has none.
         if (guardCalls.get(r.route) > 0) inGuardNs[r.route].push(guardNs.get(r.route) / guardCalls.get(r.route));
+        if (r.route === 'pieces') TIMED_PIECES.forEach(([piece], i) => piecesNs[piece].push(pieceTotals.ns[i] / pieceTotals.calls));
       }
     }
   }
-  process.send(timing === 'timed' ? { perRequestNs, inGuardNs } : { perRequestNs });
+  process.send(timing === 'timed' ? { perRequestNs, inGuardNs, piecesNs } : { perRequestNs });
 });
 process.send({ jwt, apiKey });

@@ -4,7 +4,7 @@
 // measurement of the guard's cache-hit path without each of its pieces in turn — section 1d; and
 // each guard's own time inside those requests, its calls timed — section 1e.
 import { fmt, median, start, ask } from './stats.mjs';
-import { VARIANTS } from './guard-variants.mjs';
+import { TIMED_PIECES, VARIANTS } from './guard-variants.mjs';
 import { SPIN_NS } from './spin-guard.mjs';
 
 const APP = new URL('./inject-app.mjs', import.meta.url).pathname;
@@ -108,8 +108,12 @@ export async function inGuardSection(config) {
     `| adapter | route | ns per call | ns over the trivial guard | ns over the ${SPIN_NS / 1_000} µs guard |`,
     '|---|---|---:|---:|---:|',
   ];
+  // The cache-hit path with a clock read between its pieces, beside the others (JWT + @Scopes).
+  const withPieces = [...ROUTES, { route: 'pieces', label: 'the cache-hit path, a clock read between its pieces', auth: (c) => c.jwt }];
+  const pieces = {};
   for (const adapter of ['express', 'fastify']) {
-    const { inGuard } = await pooledSlices(adapter, ROUTES, n, rounds, { timed: true });
+    const { inGuard, piecesNs } = await pooledSlices(adapter, withPieces, n, rounds, { timed: true });
+    pieces[adapter] = piecesNs;
     for (const r of routeList) {
       const own = inGuard.ns[r.route];
       lines.push(
@@ -117,7 +121,28 @@ export async function inGuardSection(config) {
       );
     }
   }
-  lines.push('');
+  lines.push(
+    '',
+    "Where the guard's own time goes: its cache-hit path (JWT + `@Scopes`) rebuilt as §1d's control is, with a clock read",
+    'between its pieces (bench/lib/guard-variants.mjs, `piecesGuard`), as one more route of the same processes. Each piece is the',
+    'median over slices of its mean per call, less the last row (two clock reads back to back: what each mark adds).',
+    '',
+    '| piece | express ns | fastify ns |',
+    '|---|---:|---:|',
+  );
+  const mark = Object.fromEntries(Object.entries(pieces).map(([adapter, p]) => [adapter, median(p.mark)]));
+  const sums = { express: 0, fastify: 0 };
+  for (const [piece, label] of TIMED_PIECES) {
+    const cell = (adapter) => {
+      if (piece === 'mark') return fmt(mark[adapter], 0);
+      const ns = median(pieces[adapter][piece]) - mark[adapter];
+      sums[adapter] += ns;
+      return fmt(ns, 0);
+    };
+    const express = cell('express');
+    lines.push(`| ${label} | ${express} | ${cell('fastify')} |`);
+  }
+  lines.push(`| all the pieces but the mark | ${fmt(sums.express, 0)} | ${fmt(sums.fastify, 0)} |`, '');
   return { markdown: lines.join('\n'), targets: [] };
 }
 
@@ -132,6 +157,7 @@ async function pooledSlices(adapter, routeList, n, rounds, { timed = false } = {
   // order, and all their slices are pooled.
   const perRequestNs = Object.fromEntries(routeList.map((r) => [r.route, []]));
   const inGuardNs = Object.fromEntries(routeList.map((r) => [r.route, []]));
+  const piecesNs = {};
   for (let p = 0; p < PROCESSES; p++) {
     const order = routeList.map((_, i) => routeList[(i + p * 2) % routeList.length].route);
     const { child, first } = await start(APP, [adapter, order.join(','), ...(timed ? ['timed'] : [])], EXEC_ARGV);
@@ -141,6 +167,7 @@ async function pooledSlices(adapter, routeList, n, rounds, { timed = false } = {
     child.kill();
     for (const r of routeList) perRequestNs[r.route].push(...answer.perRequestNs[r.route]);
     if (timed) for (const r of routeList) inGuardNs[r.route].push(...answer.inGuardNs[r.route]);
+    if (timed) for (const [piece, xs] of Object.entries(answer.piecesNs)) (piecesNs[piece] ??= []).push(...xs);
   }
   const us = Object.fromEntries(Object.entries(perRequestNs).map(([route, xs]) => [route, median(xs) / 1_000]));
   // Slice i of every route ran in the same turn, next to each other: compare turn by turn.
@@ -150,7 +177,7 @@ async function pooledSlices(adapter, routeList, n, rounds, { timed = false } = {
     ns: Object.fromEntries(Object.entries(inGuardNs).map(([route, xs]) => [route, xs.length ? median(xs) : NaN])),
     over: (route, base) => median(inGuardNs[route].map((ns, i) => ns - inGuardNs[base][i])),
   };
-  return { us, over, inGuard };
+  return { us, over, inGuard, piecesNs };
 }
 
 /**
