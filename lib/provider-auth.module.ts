@@ -166,6 +166,8 @@ const providers: Provider[] = [
 })
 export class ProviderAuthModule extends ProviderAuthConfigurableModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private server?: object;
+  /** Takes back the declaration of request.user on Express's server (request-user-slot.ts). */
+  private undeclareRequestUser?: () => void;
 
   constructor(
     private readonly modules: ModulesContainer,
@@ -179,6 +181,8 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
 
   onModuleDestroy(): void {
     if (this.server) unbindVerifier(this.server);
+    this.undeclareRequestUser?.();
+    this.undeclareRequestUser = undefined;
   }
 
   /**
@@ -216,7 +220,7 @@ export class ProviderAuthModule extends ProviderAuthConfigurableModule implement
     if (this.verifier && server) {
       this.server = server;
       bindVerifier(server, this.verifier);
-      declareRequestUser(server);
+      this.undeclareRequestUser = declareRequestUser(server, this.adapterHost?.httpAdapter?.getHttpServer?.());
     }
   }
 }

@@ -1,5 +1,7 @@
 import { Controller, Get, Req, type INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ProviderAuthModule, Public, Scopes, TokenService } from '../../lib/index.js';
@@ -55,5 +57,55 @@ describe('request.user on Fastify', () => {
     app = await fastifyApp((fastify) => fastify.decorateRequest('user', null));
     const open = await request(app.getHttpServer()).get('/open').expect(200);
     expect(open.body).toEqual({ own: true, user: null });
+  });
+});
+
+async function expressApp(before?: (express: { request: object }) => void): Promise<INestApplication> {
+  const mod = await Test.createTestingModule({
+    imports: [ProviderAuthModule.forRoot({ globalGuard: true, incoming: { jwtSecret: 'x'.repeat(32) } })],
+    controllers: [C],
+  })
+    .setLogger(new CapturingLogger())
+    .compile();
+  const app = mod.createNestApplication(new ExpressAdapter());
+  before?.(app.getHttpAdapter().getInstance());
+  await app.init();
+  return app;
+}
+
+/**
+ * On Express the module declares `request.user` on each request as the HTTP server receives it,
+ * before Express sets the request's prototype (after which V8 gives every request object a map of
+ * its own, and adding a property to it builds a new one): the guard then fills a slot.
+ */
+describe('request.user on Express', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('is declared on every request, undefined where no guard set it, the principal where one did', async () => {
+    app = await expressApp();
+    const open = await request(app.getHttpServer()).get('/open').expect(200);
+    expect(open.body).toEqual({ own: true, user: 'undefined' });
+    const pair = await app.get(TokenService).issue({ sub: 'slot-user', role: 'member' });
+    const guarded = await request(app.getHttpServer()).get('/guarded').set('Authorization', `Bearer ${pair.access_token}`).expect(200);
+    expect(guarded.body).toEqual({ sub: 'slot-user' });
+  });
+
+  it('leaves an app whose request prototype has a user of its own alone', async () => {
+    app = await expressApp((express) => Object.defineProperty(express.request, 'user', { value: null, writable: true, configurable: true }));
+    const open = await request(app.getHttpServer()).get('/open').expect(200);
+    expect(open.body).toEqual({ own: false, user: null });
+  });
+
+  it('takes its listener off the server when the app closes', async () => {
+    app = await expressApp();
+    const server = app.getHttpServer() as Server;
+    expect(server.listeners('request')).toHaveLength(2);
+    await app.close();
+    app = undefined;
+    expect(server.listeners('request')).toHaveLength(1);
   });
 });
