@@ -162,11 +162,13 @@ export async function createGuardApp(adapterName, { routes = ROUTE_NAMES, ...opt
   if (adapterName === 'fastify') return createApp('fastify', routes, options);
   const apps = new Map();
   for (const name of routes) apps.set(`/${name}`, await createApp('express', [name], options));
-  const handlers = new Map([...apps].map(([path, made]) => [path, made.app.getHttpAdapter().getInstance()]));
+  // Each request goes to its route's app as Node would hand it over: through the 'request' listeners of
+  // the HTTP server Nest made for that app (the app itself, and what the app's modules added there).
+  const servers = new Map([...apps].map(([path, made]) => [path, made.app.getHttpServer()]));
   const handler = (req, res) => {
     const q = req.url.indexOf('?');
-    const route = handlers.get(q < 0 ? req.url : req.url.slice(0, q));
-    if (route) return route(req, res);
+    const server = servers.get(q < 0 ? req.url : req.url.slice(0, q));
+    if (server) return server.emit('request', req, res);
     res.statusCode = 404;
     res.end();
   };
