@@ -88,9 +88,9 @@ const signedNs = (x) => `${x >= 0 ? '+' : ''}${Math.round(x)}`;
 
 /**
  * The guards' own time inside whole requests: each guard call timed from its start to its return,
- * in the requests §1b sends (same routes, same processes and orders, fewer requests: these times
- * spread far less than whole requests do). No target of its own: it shows how much of §1b's
- * request-level difference is spent inside the guard.
+ * in requests sent as §1b sends them (its routes and one more, processes that register them in
+ * different orders, fewer requests: these times spread far less than whole requests do). No target
+ * of its own: it shows how much of §1b's request-level difference is spent inside the guard.
  */
 export async function inGuardSection(config) {
   const n = config.mode === 'quick' ? 2_000 : 10_000;
@@ -99,7 +99,7 @@ export async function inGuardSection(config) {
   const lines = [
     "## 1e. The guard's own time inside a request (inject, each guard call timed)",
     '',
-    `§1b's routes, requests and processes (${n.toLocaleString('en-US')} requests per route per round, ${PROCESSES} processes, orders as there), each guard's`,
+    `§1b's routes and one more (the pieces route, below), ${n.toLocaleString('en-US')} requests per route per round, ${PROCESSES} processes registering them in different orders; each guard's`,
     '`canActivate` timed from its call to its return with `process.hrtime.bigint()` (bench/lib/guard-app-module.mjs, `timeGuardCalls`):',
     "what the guard itself spends inside a real request, with the CPU's caches as the request leaves them. The two clock reads of",
     'the timing are in every row alike, so each "over" column is the guards\' difference. "ns per call" is the median over slices of',
