@@ -54,8 +54,9 @@ export function declareRequestUser(instance: unknown, httpServer?: unknown): (()
     return undefined;
   if ('user' in express.request) return undefined;
   if (typeof server?.prependListener !== 'function' || typeof server.removeListener !== 'function') return undefined;
-  server.prependListener('request', declareUser);
-  return () => server.removeListener!('request', declareUser);
+  const nodeServer = server as NodeServerLike;
+  nodeServer.prependListener('request', declareUser);
+  return () => nodeServer.removeListener('request', declareUser);
 }
 
 /** Runs first for each request the server receives, while the request still has Node's own shape. */
